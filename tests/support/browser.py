@@ -1,0 +1,65 @@
+"""Start Debian's Chromium through Playwright for the browser tests.
+
+The test command installs ``chromium`` with apt; Playwright's own browser
+download cannot be used on this machine, so we always point Playwright at the
+system binary.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """Return the Chromium executable, or raise with the command that installs it."""
+    path = os.environ.get("TOOLKIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        raise RuntimeError(
+            f"Chromium not found at {path!r}: run `apt-get install -y chromium` "
+            "(the README's test command does this)"
+        )
+    return path
+
+
+@contextmanager
+def launch_browser(**context_kwargs: Any) -> Iterator[Any]:
+    """Yield a Playwright ``BrowserContext`` on headless Debian Chromium.
+
+    Example::
+
+        with launch_browser(viewport={"width": 1200, "height": 800}) as ctx:
+            page = ctx.new_page()
+            page.goto("http://127.0.0.1:8888/lab")
+    """
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="toolkit-chromium-")
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
+            profile,
+            executable_path=chromium_path(),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            **context_kwargs,
+        )
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+            shutil.rmtree(profile, ignore_errors=True)
