@@ -1,0 +1,875 @@
+"""The annotation store: a project folder of documents and append-only record logs.
+
+Layout and guarantees are described in ``docs/format.md``.  In short:
+
+* documents are written once, atomically, to ``documents/<id>.json``;
+* every annotation action appends one JSON line to ``records/<annotator>.jsonl``
+  under an exclusive ``flock`` and returns only after ``fsync``;
+* the current state is the replay of the log; nothing is ever rewritten,
+  except by :meth:`Project.repair`, which only removes torn fragments (and keeps
+  them in a side file).
+
+This module imports no Jupyter, network or NLP code; pandas is imported only
+when frames are requested.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    CorruptFileError,
+    DocumentChangedError,
+    NotFoundError,
+    OffsetError,
+    ToolkitError,
+    ValidationError,
+)
+from .model import (
+    FORMAT_VERSION,
+    RECORD_TYPES,
+    ClaimLink,
+    Document,
+    LabelSchema,
+    Record,
+    Span,
+    Stance,
+    check_annotator,
+    check_doc_id,
+    is_model_annotator,
+    new_id,
+    record_from_event,
+    utc_now,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+PROJECT_FILE = "project.json"
+SCHEMA_FILE = "schema.json"
+DOCS_DIR = "documents"
+RECORDS_DIR = "records"
+FORMAT_NAME = "newslens-project"
+
+
+# --------------------------------------------------------------------------- file helpers
+
+
+def fsync_dir(path: Path) -> None:
+    """fsync a directory so that a new or renamed entry in it is durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: temp file, fsync, rename, fsync dir.
+
+    Readers see either the old or the new content, never a mix, even after a crash.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created if missing) for the block."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def annotator_filename(annotator: str) -> str:
+    """File name of an annotator's record log (percent-encoded name + ``.jsonl``)."""
+    return urllib.parse.quote(annotator, safe="@._-") + ".jsonl"
+
+
+def annotator_from_filename(name: str) -> str:
+    return urllib.parse.unquote(name[: -len(".jsonl")])
+
+
+def read_json_file(path: Path) -> Any:
+    """Parse a JSON file, turning any failure into a CorruptFileError naming the file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"{path}: file not found") from None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CorruptFileError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise CorruptFileError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+
+
+# --------------------------------------------------------------------------- record log
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong in a project's files, with where it is."""
+
+    file: str
+    line: int | None
+    annotator: str | None
+    record_id: str | None
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        at = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{at}: {self.kind}: {self.message}"
+
+
+@dataclass
+class _LogCache:
+    inode: int = -1
+    offset: int = 0  # bytes consumed (always just after a newline)
+    lineno: int = 0  # lines consumed
+    events: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    bad: list[Problem] = field(default_factory=list)  # unparseable complete lines
+    tail: Problem | None = None  # torn last line, if any
+
+
+class RecordLog:
+    """The append-only JSON Lines log of one annotator.
+
+    Reads are incremental: a second :meth:`read` only parses bytes appended
+    since the first.
+    """
+
+    def __init__(self, records_dir: Path, annotator: str) -> None:
+        self.annotator = check_annotator(annotator)
+        self.path = records_dir / annotator_filename(annotator)
+        self.lock_path = records_dir / f".{annotator_filename(annotator)[:-6]}.lock"
+        self._cache = _LogCache()
+
+    def __repr__(self) -> str:
+        return f"<RecordLog {self.annotator!r} at {self.path}>"
+
+    # -- writing
+    def append(self, events: Sequence[Mapping[str, Any]]) -> None:
+        """Append events as lines; durable (fsync) when this returns."""
+        if not events:
+            return
+        payload = b"".join(
+            json.dumps(ev, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for ev in events
+        )
+        with file_lock(self.lock_path):
+            created = not self.path.exists()
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    # A crash left a torn last line: keep it on its own line so
+                    # it cannot corrupt this record; readers report it.
+                    payload = b"\n" + payload
+                _write_all(fd, payload)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if created:
+                fsync_dir(self.path.parent)
+
+    # -- reading
+    def read(self) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
+        """Return ``([(line_number, event), ...], problems)`` for the whole log."""
+        c = self._cache
+        try:
+            fh = open(self.path, "rb")
+        except FileNotFoundError:
+            self._cache = _LogCache()
+            return [], []
+        with fh:
+            st = os.fstat(fh.fileno())
+            if st.st_ino != c.inode or st.st_size < c.offset:
+                c = self._cache = _LogCache(inode=st.st_ino)
+            fh.seek(c.offset)
+            data = fh.read()
+        c.tail = None
+        if data:
+            complete_end = data.rfind(b"\n") + 1
+            body, rest = data[:complete_end], data[complete_end:]
+            lineno = c.lineno
+            for raw in body.split(b"\n")[:-1]:
+                lineno += 1
+                ev = self._parse(raw, lineno, c.bad)
+                if ev is not None:
+                    c.events.append((lineno, ev))
+            c.offset += complete_end
+            c.lineno = lineno
+            if rest:
+                c.tail = Problem(
+                    str(self.path),
+                    lineno + 1,
+                    self.annotator,
+                    None,
+                    "torn-line",
+                    f"last line is incomplete ({len(rest)} bytes, no newline): a write was interrupted; "
+                    "run `toolkit repair` to set it aside",
+                )
+        problems = list(c.bad) + ([c.tail] if c.tail else [])
+        return c.events, problems
+
+    def _parse(self, raw: bytes, lineno: int, bad: list[Problem]) -> dict[str, Any] | None:
+        if not raw.strip():
+            return None
+        try:
+            ev = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            bad.append(
+                Problem(str(self.path), lineno, self.annotator, None, "corrupt-line", f"not a JSON record ({exc})")
+            )
+            return None
+        if (
+            not isinstance(ev, dict)
+            or ev.get("op") not in ("put", "delete")
+            or ev.get("type") not in RECORD_TYPES
+            or not isinstance(ev.get("id"), str)
+        ):
+            bad.append(
+                Problem(
+                    str(self.path),
+                    lineno,
+                    self.annotator,
+                    ev.get("id") if isinstance(ev, dict) else None,
+                    "invalid-record",
+                    "record needs op put/delete, type span/stance/link and a string id",
+                )
+            )
+            return None
+        return ev
+
+    def repair(self) -> int:
+        """Set aside unparseable lines (torn or corrupt) in a side file; return how many.
+
+        The log is rewritten atomically under the writers' lock with every
+        valid line kept byte for byte, in order.  The removed lines are saved to
+        ``<log>.torn-<timestamp>`` so nothing is lost.
+        """
+        with file_lock(self.lock_path):
+            try:
+                data = self.path.read_bytes()
+            except FileNotFoundError:
+                return 0
+            keep: list[bytes] = []
+            removed: list[bytes] = []
+            for raw in data.split(b"\n"):
+                if not raw.strip():
+                    continue
+                if self._parse(raw, 0, []) is None:
+                    removed.append(raw)
+                else:
+                    keep.append(raw)
+            if not removed:
+                return 0
+            stamp = utc_now().replace(":", "").replace("-", "").replace("+0000", "Z")
+            side = self.path.with_name(f"{self.path.name}.torn-{stamp}")
+            side.write_bytes(b"\n".join(removed) + b"\n")
+            with open(side, "rb") as fh:
+                os.fsync(fh.fileno())
+            atomic_write_text(self.path, "".join(line.decode("utf-8") + "\n" for line in keep))
+            self._cache = _LogCache()
+            return len(removed)
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass
+class AnnotatorState:
+    """Current annotations of one annotator (the replay of its log)."""
+
+    annotator: str
+    spans: dict[str, Span] = field(default_factory=dict)
+    stances: dict[str, Stance] = field(default_factory=dict)
+    links: dict[str, ClaimLink] = field(default_factory=dict)
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)  # (type, id) -> line of last put
+    problems: list[Problem] = field(default_factory=list)
+
+    def table(self, kind: str) -> dict[str, Any]:
+        return {"span": self.spans, "stance": self.stances, "link": self.links}[kind]
+
+    def __repr__(self) -> str:
+        return (
+            f"<AnnotatorState {self.annotator!r}: {len(self.spans)} spans, {len(self.stances)} stances, "
+            f"{len(self.links)} links, {len(self.problems)} problems>"
+        )
+
+
+def replay(annotator: str, path: str, events: Iterable[tuple[int, Mapping[str, Any]]]) -> AnnotatorState:
+    """Build the current state from ``(line, event)`` pairs (last put wins, delete removes)."""
+    state = AnnotatorState(annotator)
+    apply_events(state, path, events)
+    return state
+
+
+def apply_events(state: AnnotatorState, path: str, events: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
+    """Apply more events to ``state`` in place."""
+    annotator = state.annotator
+    for lineno, ev in events:
+        kind, oid = ev["type"], ev["id"]
+        table = state.table(kind)
+        if ev["op"] == "delete":
+            table.pop(oid, None)
+            state.lines.pop((kind, oid), None)
+            continue
+        try:
+            obj = record_from_event({**ev, "annotator": annotator})
+        except (KeyError, TypeError, ValidationError) as exc:
+            what = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            state.problems.append(Problem(path, lineno, annotator, oid, "invalid-record", what))
+            continue
+        table[oid] = obj
+        state.lines[(kind, oid)] = lineno
+
+
+@dataclass
+class Frames:
+    """The current state of a project as pandas DataFrames (see docs/format.md)."""
+
+    documents: pd.DataFrame
+    spans: pd.DataFrame
+    stances: pd.DataFrame
+    links: pd.DataFrame
+    problems: pd.DataFrame
+
+    def __repr__(self) -> str:
+        ann = sorted(set(self.spans["annotator"]) | set(self.stances["annotator"])) if len(self.spans) else []
+        return (
+            f"<Frames documents={len(self.documents)} spans={len(self.spans)} stances={len(self.stances)} "
+            f"links={len(self.links)} problems={len(self.problems)} annotators={ann}>"
+        )
+
+
+SPAN_COLUMNS = [
+    "id", "doc_id", "source", "start", "end", "label", "layer", "text", "kind", "speaker",
+    "speaker_span", "attrs", "annotator", "is_model", "ts",
+]  # fmt: skip
+STANCE_COLUMNS = ["id", "doc_id", "source", "claim_id", "target", "value", "annotator", "is_model", "ts"]
+LINK_COLUMNS = ["id", "a", "b", "doc_a", "doc_b", "annotator", "is_model", "ts"]
+DOC_COLUMNS = ["doc_id", "source", "title", "url", "published", "sha256", "n_chars", "text"]
+PROBLEM_COLUMNS = ["file", "line", "annotator", "record_id", "kind", "message"]
+
+
+# --------------------------------------------------------------------------- project
+
+
+class Project:
+    """A project folder: documents, label schema and annotation logs.
+
+    >>> proj = Project.init(tmp_path / "annotations")          # doctest: +SKIP
+    >>> proj.add_documents([Document.create("d1", "Wire", "Venn spoke.")])
+    >>> proj.add_span("d1", 0, 4, "PERSON", annotator="alice")
+    <Span PERSON 'Venn' d1[0:4] by alice>
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        meta_path = self.path / PROJECT_FILE
+        if not meta_path.is_file():
+            raise NotFoundError(f"no project at {self.path} (no {PROJECT_FILE}); create one with `toolkit init {path}`")
+        self.meta: dict[str, Any] = read_json_file(meta_path)
+        if not isinstance(self.meta, dict) or self.meta.get("format") != FORMAT_NAME:
+            raise CorruptFileError(f"{meta_path}: not a {FORMAT_NAME} file")
+        if self.meta.get("version", 0) > FORMAT_VERSION:
+            raise CorruptFileError(
+                f"{meta_path}: format version {self.meta['version']} is newer than this toolkit "
+                f"({FORMAT_VERSION}); upgrade the toolkit"
+            )
+        self.docs_dir = self.path / DOCS_DIR
+        self.records_dir = self.path / RECORDS_DIR
+        self.schema = LabelSchema.from_json(read_json_file(self.path / SCHEMA_FILE), str(self.path / SCHEMA_FILE))
+        self._logs: dict[str, RecordLog] = {}
+        self._states: dict[str, tuple[list, int, AnnotatorState]] = {}
+        self._docs: dict[str, Document] = {}
+        self._docs_sig: tuple[int, int] | None = None
+
+    # -- creation
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] = "annotations") -> Project:
+        """Open an existing project folder."""
+        return cls(path)
+
+    @classmethod
+    def init(
+        cls,
+        path: str | os.PathLike[str],
+        schema: LabelSchema | None = None,
+        name: str | None = None,
+        exist_ok: bool = False,
+    ) -> Project:
+        """Create a project folder (``project.json``, ``schema.json``, ``documents/``, ``records/``)."""
+        path = Path(path)
+        if (path / PROJECT_FILE).exists():
+            if exist_ok:
+                return cls(path)
+            raise ToolkitError(f"{path} already holds a project")
+        path.mkdir(parents=True, exist_ok=True)
+        (path / DOCS_DIR).mkdir(exist_ok=True)
+        (path / RECORDS_DIR).mkdir(exist_ok=True)
+        schema = schema or LabelSchema.default()
+        atomic_write_text(path / SCHEMA_FILE, schema.dumps())
+        meta = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "name": name or path.resolve().name}
+        atomic_write_text(path / PROJECT_FILE, json.dumps(meta, indent=2) + "\n")
+        return cls(path)
+
+    def __repr__(self) -> str:
+        return f"<Project {str(self.path)!r}: {len(self.documents())} documents, annotators={self.annotators()}>"
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name", self.path.name))
+
+    def save_schema(self, schema: LabelSchema) -> None:
+        """Replace the label schema.  Existing records are kept; unknown labels get reported."""
+        atomic_write_text(self.path / SCHEMA_FILE, schema.dumps())
+        self.schema = schema
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a project setting (e.g. ``spacy_model``) in ``project.json``."""
+        with file_lock(self.path / ".project.lock"):
+            meta = read_json_file(self.path / PROJECT_FILE)
+            meta[key] = value
+            atomic_write_text(self.path / PROJECT_FILE, json.dumps(meta, indent=2) + "\n")
+            self.meta = meta
+
+    # -- documents
+    def documents(self) -> dict[str, Document]:
+        """All documents by id (cached; re-read when the folder changes)."""
+        try:
+            st = self.docs_dir.stat()
+        except FileNotFoundError:
+            raise NotFoundError(f"{self.docs_dir}: documents folder missing") from None
+        sig = (st.st_mtime_ns, st.st_ino)
+        if sig != self._docs_sig:
+            docs: dict[str, Document] = {}
+            for p in sorted(self.docs_dir.glob("*.json")):
+                try:
+                    doc = Document.from_json(read_json_file(p))
+                except ValidationError as exc:
+                    raise CorruptFileError(f"{p}: {exc}") from None
+                if p.stem != doc.id:
+                    raise CorruptFileError(f"{p}: holds document id {doc.id!r}, expected {p.stem!r}")
+                docs[doc.id] = doc
+            self._docs, self._docs_sig = docs, sig
+        return self._docs
+
+    def document(self, doc_id: str) -> Document:
+        """One document; NotFoundError names the project if it does not exist."""
+        try:
+            return self.documents()[doc_id]
+        except KeyError:
+            raise NotFoundError(f"no document {doc_id!r} in project {self.path}") from None
+
+    def add_documents(self, docs: Iterable[Document], replace: bool = False) -> dict[str, list[str]]:
+        """Store documents; returns ids by outcome: ``added``, ``unchanged``, ``replaced``.
+
+        A document whose id exists with a *different* text is refused
+        (DocumentChangedError) unless ``replace=True``; after replacing, spans
+        made on the old text are reported as stale by :meth:`load`/:meth:`validate`.
+        """
+        docs = list(docs)
+        seen: set[str] = set()
+        for d in docs:
+            if d.id in seen:
+                raise ValidationError(f"duplicate document id {d.id!r} in the documents being added")
+            seen.add(d.id)
+        out: dict[str, list[str]] = {"added": [], "unchanged": [], "replaced": []}
+        with file_lock(self.path / ".documents.lock"):
+            existing = self.documents()
+            for d in docs:
+                old = existing.get(d.id)
+                if old is not None and old.sha256 == d.sha256:
+                    out["unchanged"].append(d.id)
+                    continue
+                if old is not None and not replace:
+                    raise DocumentChangedError(
+                        f"document {d.id!r} already exists with different text (sha256 {old.sha256[:12]} -> "
+                        f"{d.sha256[:12]}); pass replace=True (CLI: --replace) to overwrite it"
+                    )
+                atomic_write_text(
+                    self.docs_dir / f"{d.id}.json", json.dumps(d.to_json(), ensure_ascii=False, indent=1) + "\n"
+                )
+                out["replaced" if old is not None else "added"].append(d.id)
+        return out
+
+    # -- logs and state
+    def log(self, annotator: str) -> RecordLog:
+        """The record log of ``annotator`` (created on first write)."""
+        log = self._logs.get(annotator)
+        if log is None:
+            log = self._logs[annotator] = RecordLog(self.records_dir, annotator)
+        return log
+
+    def annotators(self) -> list[str]:
+        """Names of all annotators with a log, sorted (model layers included)."""
+        names = {annotator_from_filename(p.name) for p in self.records_dir.glob("*.jsonl")}
+        return sorted(names)
+
+    def current(self, annotator: str) -> AnnotatorState:
+        """The current annotations of one annotator (a copy; replayed incrementally)."""
+        log = self.log(annotator)
+        events, problems = log.read()
+        cached = self._states.get(annotator)
+        if cached is None or cached[0] is not events or cached[1] > len(events):
+            cached = (events, 0, AnnotatorState(annotator))
+        state = cached[2]
+        apply_events(state, str(log.path), events[cached[1] :])
+        self._states[annotator] = (events, len(events), state)
+        return AnnotatorState(
+            annotator,
+            dict(state.spans),
+            dict(state.stances),
+            dict(state.links),
+            dict(state.lines),
+            problems + state.problems,
+        )
+
+    def history(self, annotator: str) -> list[dict[str, Any]]:
+        """Every event of ``annotator``'s log in order (with its ``line``)."""
+        events, _ = self.log(annotator).read()
+        return [{"line": n, **ev} for n, ev in events]
+
+    # -- writing
+    def _event(self, op: str, annotator: str, body: Mapping[str, Any], meta: Mapping[str, Any] | None) -> dict:
+        ev: dict[str, Any] = {"rid": new_id("r")[2:], "op": op, **body, "annotator": annotator, "ts": utc_now()}
+        if meta:
+            ev["meta"] = dict(meta)
+        return ev
+
+    def make_span(
+        self,
+        doc_id: str,
+        start: int,
+        end: int,
+        label: str,
+        annotator: str,
+        attrs: Mapping[str, Any] | None = None,
+        id: str | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> Span:
+        """Validate and build a span without storing it (checks offsets, label, claim attributes)."""
+        check_annotator(annotator)
+        doc = self.document(doc_id)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+            raise OffsetError(f"span in {doc_id!r}: start/end must be integers, got {start!r}, {end!r}")
+        if not 0 <= start < end <= len(doc.text):
+            raise OffsetError(
+                f"span [{start}, {end}) lies outside document {doc_id!r} ({len(doc.text)} characters)"
+                if end > len(doc.text) or start < 0
+                else f"span [{start}, {end}) in {doc_id!r} is empty or reversed"
+            )
+        self.schema.check_label(label)
+        attrs = dict(attrs or {})
+        if self.schema.layer_of(label) == "claim":
+            self.schema.check_claim_attrs(attrs)
+        return Span(
+            id=id or new_id("s"),
+            doc=doc_id,
+            start=start,
+            end=end,
+            label=label,
+            text=doc.text[start:end],
+            doc_sha256=doc.sha256,
+            annotator=annotator,
+            attrs=attrs,
+            meta=meta,
+        )
+
+    def put(self, records: Sequence[Record]) -> list[Record]:
+        """Store already-validated records (any annotators), one lock + fsync per annotator.
+
+        Returns the records with their timestamps.  Use :meth:`make_span` etc. to validate.
+        """
+        by_ann: dict[str, list[dict[str, Any]]] = {}
+        out: list[Record] = []
+        for rec in records:
+            ev = self._event("put", rec.annotator, rec.to_record(), rec.meta)
+            by_ann.setdefault(rec.annotator, []).append(ev)
+            out.append(record_from_event(ev))
+        for ann, events in by_ann.items():
+            self.log(ann).append(events)
+        return out
+
+    def add_span(
+        self,
+        doc_id: str,
+        start: int,
+        end: int,
+        label: str,
+        annotator: str,
+        attrs: Mapping[str, Any] | None = None,
+        id: str | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> Span:
+        """Tag ``document.text[start:end]`` with ``label``; durable when it returns."""
+        span = self.make_span(doc_id, start, end, label, annotator, attrs, id, meta)
+        return self.put([span])[0]  # type: ignore[return-value]
+
+    def add_spans(self, items: Iterable[Mapping[str, Any]], annotator: str) -> list[Span]:
+        """Add many spans with one write (one lock, one fsync).
+
+        Each item has ``doc``, ``start``, ``end``, ``label`` and optional ``attrs``, ``id``, ``meta``.
+        Nothing is written if any item is invalid.
+        """
+        spans = [
+            self.make_span(
+                it["doc"], it["start"], it["end"], it["label"], annotator, it.get("attrs"), it.get("id"), it.get("meta")
+            )
+            for it in items
+        ]
+        return self.put(spans)  # type: ignore[return-value]
+
+    def update_span(
+        self,
+        span_id: str,
+        annotator: str,
+        label: str | None = None,
+        attrs: Mapping[str, Any] | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> Span:
+        """Change a span's label, attributes or offsets (a new ``put`` with the same id)."""
+        old = self._get(annotator, "span", span_id)
+        assert isinstance(old, Span)
+        span = self.make_span(
+            old.doc,
+            old.start if start is None else start,
+            old.end if end is None else end,
+            old.label if label is None else label,
+            annotator,
+            old.attrs if attrs is None else attrs,
+            id=span_id,
+            meta=meta if meta is not None else old.meta,
+        )
+        return self.put([span])[0]  # type: ignore[return-value]
+
+    def set_stance(
+        self,
+        doc_id: str,
+        target: str,
+        value: str,
+        annotator: str,
+        claim: str | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> Stance:
+        """Record the stance of a document (or of one of its claims) toward ``target``."""
+        check_annotator(annotator)
+        self.document(doc_id)
+        self.schema.check_stance(target, value)
+        if claim is not None:
+            span = self._get(annotator, "span", claim)
+            if span.doc != doc_id or self.schema.layer_of(span.label) != "claim":  # type: ignore[union-attr]
+                raise ValidationError(f"span {claim} is not a claim of document {doc_id!r}")
+        st = Stance(Stance.make_id(doc_id, target, claim), doc_id, target, value, annotator, claim, meta=meta)
+        return self.put([st])[0]  # type: ignore[return-value]
+
+    def link_claims(
+        self, span_a: str, span_b: str, annotator: str, meta: Mapping[str, Any] | None = None
+    ) -> ClaimLink:
+        """Record that claims ``span_a`` and ``span_b`` (span ids) say the same thing."""
+        check_annotator(annotator)
+        if span_a == span_b:
+            raise ValidationError("cannot link a claim to itself")
+        a, b = (self._find_span(s, annotator) for s in (span_a, span_b))
+        for s in (a, b):
+            if self.schema.layer_of(s.label) != "claim":
+                raise ValidationError(f"span {s.id} ({s.label} {s.text!r}) is not a claim")
+        link = ClaimLink(ClaimLink.make_id(a.id, b.id), a.id, b.id, a.doc, b.doc, annotator, meta=meta)
+        return self.put([link])[0]  # type: ignore[return-value]
+
+    def delete(self, kind: str, object_id: str, annotator: str, meta: Mapping[str, Any] | None = None) -> None:
+        """Delete a span, stance or link of ``annotator`` (appends a ``delete`` event)."""
+        if kind not in RECORD_TYPES:
+            raise ValidationError(f"unknown record type {kind!r} (expected one of {', '.join(RECORD_TYPES)})")
+        self._get(annotator, kind, object_id)
+        self.log(annotator).append([self._event("delete", annotator, {"type": kind, "id": object_id}, meta)])
+
+    def restore(self, record: Record) -> Record:
+        """Put back an earlier version of a record (used by undo); validates spans again."""
+        if isinstance(record, Span):
+            span = self.make_span(
+                record.doc, record.start, record.end, record.label, record.annotator,
+                record.attrs, id=record.id, meta=record.meta,
+            )  # fmt: skip
+            return self.put([span])[0]
+        return self.put([record])[0]
+
+    def _get(self, annotator: str, kind: str, object_id: str) -> Record:
+        obj = self.current(annotator).table(kind).get(object_id)
+        if obj is None:
+            raise NotFoundError(f"annotator {annotator!r} has no {kind} {object_id!r}")
+        return obj
+
+    def _find_span(self, span_id: str, prefer: str) -> Span:
+        """A span by id, looked up first in ``prefer``'s layer, then in every layer."""
+        for ann in [prefer, *(a for a in self.annotators() if a != prefer)]:
+            span = self.current(ann).spans.get(span_id)
+            if span is not None:
+                return span
+        raise NotFoundError(f"no span {span_id!r} in project {self.path}")
+
+    # -- checking and loading
+    def check_span(self, span: Span, docs: Mapping[str, Document]) -> tuple[str, str] | None:
+        """``(kind, message)`` if the span does not fit its document, else None."""
+        doc = docs.get(span.doc)
+        if doc is None:
+            return "unknown-document", f"span {span.id} refers to missing document {span.doc!r}"
+        if span.doc_sha256 != doc.sha256:
+            return (
+                "document-changed",
+                f"span {span.id} {span.text!r} was made on another version of {span.doc!r} "
+                f"(sha256 {span.doc_sha256[:12]}, now {doc.sha256[:12]}); re-annotate or re-import the old text",
+            )
+        if span.end > len(doc.text) or doc.text[span.start : span.end] != span.text:
+            return (
+                "offset-mismatch",
+                f"span {span.id} [{span.start}, {span.end}) in {span.doc!r}: stored text {span.text!r} != "
+                f"document text {doc.text[span.start:span.end]!r}",
+            )
+        return None
+
+    def states(self, annotators: Iterable[str] | None = None) -> list[AnnotatorState]:
+        """Current states of the given (default: all) annotators, with every problem found."""
+        docs = self.documents()
+        known = set(self.schema.label_names)
+        out = []
+        for ann in self.annotators() if annotators is None else annotators:
+            st = self.current(ann)
+            path = str(self.log(ann).path)
+            for sid, span in list(st.spans.items()):
+                line = st.lines.get(("span", sid))
+                bad = self.check_span(span, docs)
+                if bad:
+                    st.problems.append(Problem(path, line, ann, sid, *bad))
+                    del st.spans[sid]
+                elif span.label not in known:
+                    st.problems.append(
+                        Problem(path, line, ann, sid, "unknown-label", f"label {span.label!r} is not in the schema")
+                    )
+            for oid, stance in st.stances.items():
+                if stance.doc not in docs:
+                    st.problems.append(
+                        Problem(path, st.lines.get(("stance", oid)), ann, oid, "unknown-document",
+                                f"stance refers to missing document {stance.doc!r}")
+                    )  # fmt: skip
+            out.append(st)
+        return out
+
+    def validate(self) -> list[Problem]:
+        """Every problem in the project: torn/corrupt lines, stale or misaligned spans, unknown labels."""
+        return [p for st in self.states() for p in st.problems]
+
+    def repair(self) -> dict[str, int]:
+        """Set aside torn or corrupt lines in every log; returns lines removed per annotator."""
+        out = {}
+        for ann in self.annotators():
+            n = self.log(ann).repair()
+            if n:
+                out[ann] = n
+        return out
+
+    def load(self, annotators: Iterable[str] | None = None, include_models: bool = True) -> Frames:
+        """The project's current state as DataFrames (documents, spans, stances, links, problems).
+
+        Spans that do not fit their document (changed text, bad offsets) are
+        left out of ``spans`` and listed in ``problems``.
+        """
+        import pandas as pd
+
+        docs = self.documents()
+        names = list(self.annotators() if annotators is None else annotators)
+        if not include_models:
+            names = [a for a in names if not is_model_annotator(a)]
+        states = self.states(names)
+        source = {d.id: d.source for d in docs.values()}
+        layer_cache: dict[str, str] = {}
+
+        span_rows: list[tuple] = []
+        stance_rows: list[tuple] = []
+        link_rows: list[tuple] = []
+        problems: list[Problem] = []
+        for st in states:
+            ann, model = st.annotator, is_model_annotator(st.annotator)
+            problems.extend(st.problems)
+            for s in st.spans.values():
+                layer = layer_cache.get(s.label)
+                if layer is None:
+                    layer = layer_cache[s.label] = self.schema.layer_of(s.label)
+                a = s.attrs
+                span_rows.append(
+                    (s.id, s.doc, source.get(s.doc), s.start, s.end, s.label, layer, s.text, a.get("kind"),
+                     a.get("speaker"), a.get("speaker_span"), a, ann, model, s.ts)
+                )  # fmt: skip
+            for t in st.stances.values():
+                stance_rows.append((t.id, t.doc, source.get(t.doc), t.claim, t.target, t.value, ann, model, t.ts))
+            for ln in st.links.values():
+                link_rows.append((ln.id, ln.a, ln.b, ln.doc_a, ln.doc_b, ann, model, ln.ts))
+
+        doc_rows = [
+            (d.id, d.source, d.title, d.url, d.published, d.sha256, len(d.text), d.text) for d in docs.values()
+        ]
+        spans = pd.DataFrame.from_records(span_rows, columns=SPAN_COLUMNS)
+        spans = spans.astype({"start": "int64", "end": "int64", "is_model": "bool"})
+        return Frames(
+            documents=pd.DataFrame.from_records(doc_rows, columns=DOC_COLUMNS),
+            spans=spans,
+            stances=pd.DataFrame.from_records(stance_rows, columns=STANCE_COLUMNS).astype({"is_model": "bool"}),
+            links=pd.DataFrame.from_records(link_rows, columns=LINK_COLUMNS).astype({"is_model": "bool"}),
+            problems=pd.DataFrame.from_records(
+                [(p.file, p.line, p.annotator, p.record_id, p.kind, p.message) for p in problems],
+                columns=PROBLEM_COLUMNS,
+            ),
+        )
+
+    def status(self) -> dict[str, Any]:
+        """Counts of documents per source and of current records per annotator (no pandas)."""
+        docs = self.documents()
+        per_source: dict[str, int] = {}
+        for d in docs.values():
+            per_source[d.source] = per_source.get(d.source, 0) + 1
+        per_ann = {}
+        for ann in self.annotators():
+            st = self.current(ann)
+            per_ann[ann] = {
+                "spans": len(st.spans),
+                "stances": len(st.stances),
+                "links": len(st.links),
+                "documents": len({s.doc for s in st.spans.values()} | {t.doc for t in st.stances.values()}),
+                "problems": len(st.problems),
+            }
+        return {"documents": len(docs), "sources": per_source, "annotators": per_ann}
