@@ -193,7 +193,7 @@ def test_one_coder_is_nan_with_warning() -> None:
 
 def test_unit_coded_once_is_ignored() -> None:
     base = krippendorff_alpha(KRIPP_2011_C)
-    extra = [row + [v] for row, v in zip(KRIPP_2011_C, [N, 4, N, N])]
+    extra = [row + [v] for row, v in zip(KRIPP_2011_C, [N, 4, N, N], strict=True)]
     assert krippendorff_alpha(extra) == pytest.approx(base, abs=1e-15)
     for level in LEVELS:
         assert krippendorff_alpha(extra, level=level) == pytest.approx(krippendorff_alpha(KRIPP_2011_C, level=level))
@@ -304,7 +304,9 @@ def test_alpha_on_strings_equals_alpha_on_codes(x: np.ndarray) -> None:
 
 
 def _nltk_task(x: np.ndarray) -> AnnotationTask:
-    triples = [(f"c{i}", f"u{j}", int(x[i, j])) for i in range(x.shape[0]) for j in range(x.shape[1]) if not np.isnan(x[i, j])]
+    triples = [
+        (f"c{i}", f"u{j}", int(x[i, j])) for i in range(x.shape[0]) for j in range(x.shape[1]) if not np.isnan(x[i, j])
+    ]
     return AnnotationTask(data=triples)
 
 

@@ -71,10 +71,8 @@ def _undefined(reason: str) -> float:
 
 def _as_matrix(reliability_data: Any) -> np.ndarray:
     """Return ``reliability_data`` as a 2-D NumPy array (coders x units)."""
-    if isinstance(reliability_data, pd.DataFrame):
-        arr = reliability_data.to_numpy()
-    else:
-        arr = np.asarray(reliability_data)
+    is_frame = isinstance(reliability_data, pd.DataFrame)
+    arr = reliability_data.to_numpy() if is_frame else np.asarray(reliability_data)
     if arr.ndim == 1:
         raise ValueError("reliability_data must be 2-D (coders x units); got a 1-D sequence")
     if arr.ndim != 2:
