@@ -48,7 +48,7 @@ def find_offsets(text: str, quote: str, nth: int = 0, where: str = "") -> tuple[
 
 def build_demo(path: str | Path, annotations: bool = True) -> Project:
     """Create a project at ``path`` holding the demo corpus and (optionally) the demo annotations."""
-    proj = Project.init(path, schema=demo_schema(), name="Demo: the Varna river call")
+    proj = Project.init(path, schema=demo_schema(), name="Demo: the Corran Dam call")
     proj.add_documents(read_jsonl(corpus_path()))
     if annotations:
         spec = json.loads(_data("annotations.json").read_text("utf-8"))

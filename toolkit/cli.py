@@ -1,0 +1,185 @@
+"""The ``toolkit`` command line: batch work on a project folder.
+
+Every command takes the global ``--project DIR`` (default ``annotations``).
+Errors the user can fix are printed as one line ``error: ...`` with exit code 1
+(2 for bad usage); no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ToolkitError
+
+#: Modules that add sub-commands through ``register(subparsers)``.
+PLUGINS = (
+    "toolkit.nlp.cli",
+    "toolkit.agreement.cli",
+    "toolkit.compare.cli",
+    "toolkit.labelstudio.cli",
+)
+
+
+def _project(args: argparse.Namespace):
+    from .store import Project
+
+    return Project.open(args.project)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .model import LabelSchema
+    from .store import Project
+
+    if args.demo:
+        from .demo import build_demo
+
+        proj = build_demo(args.project, annotations=not args.no_annotations)
+    else:
+        proj = Project.init(args.project, schema=LabelSchema.default(args.target or ()), name=args.name)
+    print(f"created project {proj.path} ({len(proj.documents())} documents, annotators: {proj.annotators() or 'none'})")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importers import read_any
+
+    proj = _project(args)
+    mapping = dict(item.split("=", 1) for item in args.map or [])
+    bad = [k for k in mapping if k not in ("id", "source", "title", "url", "published", "text")]
+    if bad:
+        raise ToolkitError(f"--map: unknown field(s) {', '.join(bad)}; use id, source, title, url, published, text")
+    docs = read_any(args.paths, source=args.source, mapping=mapping)
+    out = proj.add_documents(docs, replace=args.replace)
+    print(f"added {len(out['added'])}, unchanged {len(out['unchanged'])}, replaced {len(out['replaced'])} documents")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    proj = _project(args)
+    st = proj.status()
+    if args.json:
+        print(json.dumps(st, indent=2))
+        return 0
+    print(f"project {proj.path}: {st['documents']} documents")
+    for src, n in sorted(st["sources"].items()):
+        print(f"  {src:<32} {n:>5} documents")
+    if not st["annotators"]:
+        print("no annotations yet")
+    for ann, c in st["annotators"].items():
+        print(
+            f"  {ann:<32} {c['documents']:>4} docs {c['spans']:>6} spans {c['stances']:>5} stances "
+            f"{c['links']:>4} links" + (f"  ({c['problems']} problems: run `toolkit validate`)" if c["problems"] else "")
+        )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    proj = _project(args)
+    problems = proj.validate()
+    for p in problems:
+        print(p)
+    docs = len(proj.documents())
+    if problems:
+        print(f"{len(problems)} problem(s) in {docs} documents / {len(proj.annotators())} annotators", file=sys.stderr)
+        return 1
+    print(f"ok: {docs} documents, {len(proj.annotators())} annotators, no problems")
+    return 0
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    proj = _project(args)
+    out = proj.repair()
+    if not out:
+        print("nothing to repair")
+    for ann, n in out.items():
+        print(f"{ann}: set aside {n} torn/corrupt line(s) (kept in records/*.torn-*)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .exporters import EXPORTERS
+
+    proj = _project(args)
+    frames = proj.load(annotators=args.annotator or None)
+    default = {"jsonl": "export.jsonl", "spacy": "export.spacy", "conll": "export.conll", "csv": "stances.csv"}
+    out = Path(args.output or default[args.format])
+    stats = EXPORTERS[args.format](frames, out)
+    print(f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="toolkit", description="Annotate and compare how news sources cover the same event."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--project", default="annotations", metavar="DIR", help="project folder (default: annotations)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("init", help="create a project folder")
+    p.add_argument("--demo", action="store_true", help="fill it with the bundled demo corpus and annotations")
+    p.add_argument("--no-annotations", action="store_true", help="with --demo: documents only")
+    p.add_argument("--target", action="append", help="a stance target (repeatable)")
+    p.add_argument("--name", help="project name")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", help="import articles from .txt folders/files, .jsonl or .csv")
+    p.add_argument("paths", nargs="+", help="files or folders")
+    p.add_argument("--source", help="outlet name for all documents (default: folder name / source column)")
+    p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="column mapping, e.g. text=body")
+    p.add_argument("--replace", action="store_true", help="overwrite documents whose text changed")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("status", help="documents per source and records per annotator")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("validate", help="check every record against its document and the schema")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("repair", help="set aside torn or corrupt lines left by a crash")
+    p.set_defaults(func=cmd_repair)
+
+    p = sub.add_parser("export", help="export current annotations")
+    p.add_argument("--format", choices=["jsonl", "spacy", "conll", "csv"], default="jsonl")
+    p.add_argument("--output", "-o", help="output file")
+    p.add_argument("--annotator", action="append", help="only these annotators (repeatable)")
+    p.set_defaults(func=cmd_export)
+
+    for name in PLUGINS:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue  # feature not present in this build
+            raise
+        mod.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ToolkitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # permissions, full disk, missing paths the commands did not anticipate
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
