@@ -1,0 +1,126 @@
+"""Importers: .txt folders, JSON Lines, CSV; every bad input gets an error naming file and line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import toolkit as tk
+from toolkit.importers import read_any, read_csv, read_jsonl, read_txt, slugify
+
+
+def write(path: Path, data: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def test_txt_folder_source_from_folder_name_and_title_from_first_line(tmp_path: Path) -> None:
+    write(tmp_path / "Harbour Wire" / "Call report.txt", "\ufeffLeaders talk\r\n\r\nVenn called Marković.\r\n")
+    write(tmp_path / "Harbour Wire" / "second.txt", "Another story")
+    docs = read_txt([tmp_path / "Harbour Wire"])
+    assert [(d.id, d.source, d.title) for d in docs] == [
+        ("Call-report", "Harbour Wire", "Leaders talk"),
+        ("second", "Harbour Wire", "Another story"),
+    ]
+    assert docs[0].text == "Leaders talk\n\nVenn called Marković.\n"  # BOM and CRLF normalised
+    assert read_txt([tmp_path / "Harbour Wire"], source="HW")[0].source == "HW"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("bad.txt", b"caf\xe9 au lait", r"bad\.txt: not valid UTF-8 \(byte 3, line 1\)"),
+        ("empty.txt", b"  \n\n", r"empty\.txt: file is empty"),
+        ("!!!.txt", b"text", r"cannot make a document id"),
+    ],
+)
+def test_txt_bad_inputs(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    f = write(tmp_path / "src" / name, data)
+    with pytest.raises(tk.ImportFormatError, match=message):
+        read_txt([f])
+
+
+def test_txt_duplicate_ids_after_slugging_are_named(tmp_path: Path) -> None:
+    a = write(tmp_path / "a" / "story one.txt", "x")
+    b = write(tmp_path / "b" / "story-one.txt", "y")
+    with pytest.raises(tk.ImportFormatError, match="duplicate document id 'story-one'.*story one.txt.*story-one.txt"):
+        read_txt([a, b])
+
+
+def test_slugify_cannot_escape_the_folder() -> None:
+    assert slugify("../../etc/passwd") == "etc-passwd"
+    assert slugify("Ünïcödé name") == "Unicode-name"
+
+
+def test_jsonl_with_mapping(tmp_path: Path) -> None:
+    f = write(tmp_path / "a.jsonl", json.dumps({"aid": "n-1", "outlet": "Wire", "body": "Text one", "headline": "H"}) + "\n\n")
+    (doc,) = read_jsonl(f, mapping={"id": "aid", "source": "outlet", "text": "body", "title": "headline"})
+    assert (doc.id, doc.source, doc.title, doc.text) == ("n-1", "Wire", "H", "Text one")
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (['{"id": "a", "source": "W", "text": "x"}', "{not json"], r"a\.jsonl:2: invalid JSON"),
+        (['{"id": "a", "source": "W"}'], r"a\.jsonl:1: missing key 'text'"),
+        (['{"id": "../evil", "source": "W", "text": "x"}'], r"a\.jsonl:1: invalid document id '\.\./evil'"),
+        (['{"id": "a/b", "source": "W", "text": "x"}'], r"invalid document id 'a/b'"),
+        (['{"id": "a", "source": "W", "text": ""}'], r"a\.jsonl:1: empty or missing text"),
+        (['{"id": "a", "text": "x"}'], r"a\.jsonl:1: missing source"),
+        (['{"id": "a", "source": "W", "text": "x"}', '{"id": "a", "source": "W", "text": "y"}'],
+         r"duplicate document id 'a': .*a\.jsonl:1 and .*a\.jsonl:2"),
+        (["[1, 2]"], r"expected a JSON object"),
+    ],
+)  # fmt: skip
+def test_jsonl_bad_inputs(tmp_path: Path, lines: list[str], message: str) -> None:
+    f = write(tmp_path / "a.jsonl", "\n".join(lines) + "\n")
+    with pytest.raises(tk.ImportFormatError, match=message):
+        read_jsonl(f)
+
+
+def test_csv_with_mapping_and_quoted_newlines(tmp_path: Path) -> None:
+    f = write(tmp_path / "a.csv", 'doc,outlet,body\nx1,Wire,"Line one\nLine two"\nx2,Daily,Other\n')
+    docs = read_csv(f, mapping={"id": "doc", "source": "outlet", "text": "body"})
+    assert [(d.id, d.source, d.text) for d in docs] == [("x1", "Wire", "Line one\nLine two"), ("x2", "Daily", "Other")]
+
+
+def test_csv_missing_columns_lists_what_is_there(tmp_path: Path) -> None:
+    f = write(tmp_path / "a.csv", "doc,body\nx,y\n")
+    with pytest.raises(tk.ImportFormatError, match=r"missing column\(s\) 'id', 'source'; columns present: doc, body"):
+        read_csv(f, mapping={"text": "body"})
+
+
+def test_csv_row_errors_name_the_line(tmp_path: Path) -> None:
+    f = write(tmp_path / "a.csv", "id,source,text\nok,W,fine\n../x,W,bad\n")
+    with pytest.raises(tk.ImportFormatError, match=r"a\.csv:3: invalid document id '\.\./x'"):
+        read_csv(f)
+
+
+def test_csv_undecodable_and_empty(tmp_path: Path) -> None:
+    with pytest.raises(tk.ImportFormatError, match="not valid UTF-8"):
+        read_csv(write(tmp_path / "a.csv", b"id,source,text\nx,W,\xff\n"))
+    with pytest.raises(tk.ImportFormatError, match="file is empty"):
+        read_csv(write(tmp_path / "b.csv", b""))
+    with pytest.raises(tk.ImportFormatError, match="holds no rows"):
+        read_csv(write(tmp_path / "c.csv", "id,source,text\n"))
+
+
+def test_read_any_dispatches_and_rejects_unknown_types(tmp_path: Path) -> None:
+    write(tmp_path / "w" / "one.txt", "Text")
+    j = write(tmp_path / "b.jsonl", '{"id": "two", "source": "S", "text": "T"}\n')
+    assert sorted(d.id for d in read_any([tmp_path / "w", j])) == ["one", "two"]
+    with pytest.raises(tk.ImportFormatError, match=r"unknown file type \.pdf"):
+        read_any([write(tmp_path / "x.pdf", "x")])
+    with pytest.raises(tk.ImportFormatError, match="no such file or folder"):
+        read_any([tmp_path / "missing"])
+
+
+def test_failed_import_leaves_the_project_untouched(tmp_path: Path) -> None:
+    proj = tk.Project.init(tmp_path / "p")
+    f = write(tmp_path / "a.jsonl", '{"id": "a", "source": "W", "text": "x"}\n{"id": "a", "source": "W", "text": "y"}\n')
+    with pytest.raises(tk.ImportFormatError):
+        proj.add_documents(read_jsonl(f))
+    assert proj.documents() == {}
