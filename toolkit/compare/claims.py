@@ -1,0 +1,226 @@
+"""Claim coverage per source: clusters of the same claim across outlets, suggested links.
+
+A *claim cluster* is a connected component of the claim-link graph (links are undirected).
+Claims annotated by several selected annotators at the same offsets are treated as the same
+claim.  :func:`suggest_links` ranks claim pairs not yet in the same cluster by the cosine
+similarity of their TF-IDF word vectors, so an analyst can review likely links first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from toolkit.compare._layers import Layer, select_layer
+
+CLUSTER_COLUMNS = ["cluster", "claim_id", "doc_id", "source", "start", "end", "text", "kind",
+                   "speaker", "annotator", "cluster_size", "cluster_sources"]
+
+
+class _UnionFind:
+    """Disjoint sets over 0..n-1 with path halving."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def __repr__(self) -> str:
+        return f"_UnionFind(n={len(self.parent)})"
+
+    def find(self, i: int) -> int:
+        p = self.parent
+        while p[i] != i:
+            p[i] = p[p[i]]
+            i = p[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri != rj:
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+
+def claim_spans(spans: pd.DataFrame, layer: Layer = None) -> pd.DataFrame:
+    """The claim spans of ``layer``, sorted by document and offset."""
+    claims = select_layer(spans, layer)
+    if "layer" in claims.columns:
+        claims = claims[claims["layer"] == "claim"]
+    return claims.sort_values(["doc_id", "start", "end", "annotator"]).reset_index(drop=True)
+
+
+def _speaker(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def claim_clusters(spans: pd.DataFrame, links: pd.DataFrame, layer: Layer = None) -> pd.DataFrame:
+    """One row per claim with its cluster.
+
+    Clusters are numbered ``C1, C2, ...`` in order of their first claim (by document id, then
+    offset), so numbering is stable for a given annotation state.  Links of the same ``layer``
+    are used; a link whose ends are not both selected claims is ignored.
+
+    Returns columns ``cluster, claim_id, doc_id, source, start, end, text, kind, speaker,
+    annotator, cluster_size`` (number of distinct claims) and ``cluster_sources`` (number of
+    distinct sources).
+    """
+    claims = claim_spans(spans, layer)
+    if claims.empty:
+        return pd.DataFrame(columns=CLUSTER_COLUMNS)
+    ids = claims["id"].tolist()
+    index = {cid: i for i, cid in enumerate(ids)}
+    uf = _UnionFind(len(ids))
+    # Same offsets in the same document (different annotators) = same claim.
+    for _, grp in claims.groupby(["doc_id", "start", "end"], sort=False):
+        rows = grp.index.tolist()
+        for r in rows[1:]:
+            uf.union(rows[0], r)
+    sel_links = select_layer(links, layer) if not links.empty else links
+    for a, b in zip(sel_links.get("a", []), sel_links.get("b", []), strict=False):
+        if a in index and b in index:
+            uf.union(index[a], index[b])
+    roots = [uf.find(i) for i in range(len(ids))]
+    order: dict[int, str] = {}
+    for r in roots:  # rows are sorted by doc, offset: first appearance gives the number
+        if r not in order:
+            order[r] = f"C{len(order) + 1}"
+    out = pd.DataFrame({
+        "cluster": [order[r] for r in roots],
+        "claim_id": ids,
+        "doc_id": claims["doc_id"],
+        "source": claims["source"],
+        "start": claims["start"].astype(int),
+        "end": claims["end"].astype(int),
+        "text": claims["text"],
+        "kind": claims.get("kind", None),
+        "speaker": [_speaker(s) for s in claims.get("speaker", [None] * len(claims))],
+        "annotator": claims["annotator"],
+    })
+    distinct = out.drop_duplicates(["cluster", "doc_id", "start", "end"])
+    out["cluster_size"] = out["cluster"].map(distinct.groupby("cluster").size())
+    out["cluster_sources"] = out["cluster"].map(out.groupby("cluster")["source"].nunique())
+    out["_n"] = out["cluster"].str[1:].astype(int)
+    return out.sort_values(["_n", "doc_id", "start"]).drop(columns="_n").reset_index(drop=True)
+
+
+def cluster_labels(clusters: pd.DataFrame, width: int = 60) -> pd.Series:
+    """A short label per cluster: its id and the text of its first claim, cut to ``width``."""
+    first = clusters.drop_duplicates("cluster").set_index("cluster")["text"]
+
+    def cut(t: str) -> str:
+        t = " ".join(str(t).split())
+        return t if len(t) <= width else t[: width - 1].rstrip() + "\u2026"
+
+    return pd.Series({c: f"{c}: {cut(t)}" for c, t in first.items()}, name="label")
+
+
+def cluster_matrix(clusters: pd.DataFrame, sources: Iterable[str] | None = None,
+                   labelled: bool = False) -> pd.DataFrame:
+    """Cluster x source matrix: number of distinct claims of each cluster in each source.
+
+    ``labelled=True`` replaces the cluster ids by :func:`cluster_labels`.
+    """
+    if clusters.empty:
+        return pd.DataFrame(columns=list(sources or []), dtype=int)
+    distinct = clusters.drop_duplicates(["cluster", "doc_id", "start", "end"])
+    m = pd.crosstab(distinct["cluster"], distinct["source"])
+    if sources is not None:
+        m = m.reindex(columns=sorted(set(m.columns) | set(sources)), fill_value=0)
+    m = m.loc[sorted(m.index, key=lambda c: int(c[1:]))]
+    if labelled:
+        m.index = m.index.map(cluster_labels(clusters))
+    return m.rename_axis(index="cluster", columns="source")
+
+
+def exclusive_claims(clusters: pd.DataFrame) -> pd.DataFrame:
+    """Clusters found in one source only: ``cluster, source, claims, text`` (first claim)."""
+    if clusters.empty:
+        return pd.DataFrame(columns=["cluster", "source", "claims", "text"])
+    only = clusters[clusters["cluster_sources"] == 1]
+    distinct = only.drop_duplicates(["cluster", "doc_id", "start", "end"])
+    out = (distinct.groupby(["cluster", "source"], sort=False)
+           .agg(claims=("claim_id", "size"), text=("text", "first")).reset_index())
+    return out
+
+
+def claim_attributions(clusters: pd.DataFrame) -> pd.DataFrame:
+    """Who each source attributes each claim cluster to.
+
+    Cluster x source table of speaker names (the claims' ``speaker`` attribute, distinct names
+    joined with "; "), "(unattributed)" when the source has the claim without a speaker, and
+    empty when the source does not have the claim.
+    """
+    if clusters.empty:
+        return pd.DataFrame()
+
+    def names(s: pd.Series) -> str:
+        vals = sorted({v for v in s if v})
+        return "; ".join(vals) if vals else "(unattributed)"
+
+    table = clusters.groupby(["cluster", "source"])["speaker"].agg(names).unstack("source")
+    table = table.loc[sorted(table.index, key=lambda c: int(c[1:]))].fillna("")
+    return table.rename_axis(index="cluster", columns="source")
+
+
+def similarity_matrix(texts: list[str]) -> sparse.csr_matrix:
+    """Sparse cosine similarity of TF-IDF word vectors (English stop words removed)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(lowercase=True, stop_words="english", sublinear_tf=True,
+                          token_pattern=r"(?u)\b\w[\w'\u2019]*\b", dtype=np.float32)
+    try:
+        x = vec.fit_transform(texts)
+    except ValueError:  # only stop words / empty texts
+        return sparse.csr_matrix((len(texts), len(texts)), dtype=np.float32)
+    return (x @ x.T).tocsr()
+
+
+SUGGESTION_COLUMNS = ["score", "a", "b", "doc_a", "doc_b", "source_a", "source_b", "text_a",
+                      "text_b", "cluster_a", "cluster_b"]
+
+
+def suggest_links(
+    spans: pd.DataFrame,
+    links: pd.DataFrame | None = None,
+    layer: Layer = None,
+    min_score: float = 0.3,
+    top: int | None = None,
+    cross_source: bool = False,
+) -> pd.DataFrame:
+    """Rank claim pairs that are not yet linked by TF-IDF cosine similarity.
+
+    Pairs of claims in the same document, and pairs already in the same cluster, are left out;
+    ``cross_source=True`` also leaves out pairs from the same source.  Returns columns
+    ``score, a, b, doc_a, doc_b, source_a, source_b, text_a, text_b, cluster_a, cluster_b``
+    sorted by score (highest first), at most ``top`` rows.
+    """
+    links = links if links is not None else pd.DataFrame(columns=["a", "b", "annotator"])
+    clusters = claim_clusters(spans, links, layer)
+    if clusters.empty:
+        return pd.DataFrame(columns=SUGGESTION_COLUMNS)
+    claims = clusters.drop_duplicates(["doc_id", "start", "end"]).reset_index(drop=True)
+    sim = similarity_matrix(claims["text"].astype(str).tolist())
+    upper = sparse.triu(sim, k=1).tocoo()
+    keep = upper.data >= min_score
+    i, j, score = upper.row[keep], upper.col[keep], upper.data[keep]
+    doc = claims["doc_id"].to_numpy()
+    src = claims["source"].to_numpy()
+    clu = claims["cluster"].to_numpy()
+    ok = (doc[i] != doc[j]) & (clu[i] != clu[j])
+    if cross_source:
+        ok &= src[i] != src[j]
+    i, j, score = i[ok], j[ok], score[ok]
+    order = np.lexsort((j, i, -score))
+    if top is not None:
+        order = order[:top]
+    i, j, score = i[order], j[order], score[order]
+    text = claims["text"].to_numpy()
+    ids = claims["claim_id"].to_numpy()
+    return pd.DataFrame({
+        "score": np.round(score.astype(float), 4), "a": ids[i], "b": ids[j],
+        "doc_a": doc[i], "doc_b": doc[j], "source_a": src[i], "source_b": src[j],
+        "text_a": text[i], "text_b": text[j], "cluster_a": clu[i], "cluster_b": clu[j],
+    }, columns=SUGGESTION_COLUMNS)
