@@ -1,0 +1,99 @@
+"""Small per-project UI state kept next to the records: ``<project>/ui/``.
+
+The annotation log (``records/*.jsonl``) holds annotations only.  Two pieces of
+UI state live beside it, each a small JSON file replaced atomically
+(write to a temporary file, ``fsync``, ``os.replace``, directory ``fsync``):
+
+``ui/annotator.json``
+    ``{"annotator": "alice"}``: the name typed the first time the annotator
+    widget was opened, so it is asked only once per project folder.
+``ui/rejected-<annotator>.json``
+    ``{"annotator": "alice", "rejected": ["<model span id>", ...]}``: model
+    suggestions this annotator rejected; they stay hidden for them.  The model
+    layer itself is never changed.  ``<annotator>`` is percent-encoded like
+    record file names.
+
+``ui/`` is machine-local state; it is safe to delete (rejected suggestions
+then reappear) and should normally not be committed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+__all__ = ["UIState", "atomic_write_json"]
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON to ``path`` so that readers see the old or the new file, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        # a damaged UI file must not block annotation: treat it as absent
+        return None
+
+
+class UIState:
+    """Reads and writes ``<project>/ui/`` (see module docstring)."""
+
+    def __init__(self, project_dir: str | os.PathLike[str]) -> None:
+        self.dir = Path(project_dir) / "ui"
+
+    def __repr__(self) -> str:
+        return f"UIState({str(self.dir)!r})"
+
+    # annotator name -------------------------------------------------------
+    def annotator(self) -> str | None:
+        """The remembered annotator name, or None."""
+        data = _read_json(self.dir / "annotator.json")
+        name = data.get("annotator") if isinstance(data, dict) else None
+        return name if isinstance(name, str) and name.strip() else None
+
+    def remember_annotator(self, name: str) -> None:
+        """Remember ``name`` for the next time the widget opens."""
+        atomic_write_json(self.dir / "annotator.json", {"annotator": name})
+
+    # rejected suggestions -------------------------------------------------
+    def _rejected_path(self, annotator: str) -> Path:
+        return self.dir / f"rejected-{urllib.parse.quote(annotator, safe='@._-')}.json"
+
+    def rejected(self, annotator: str) -> set[str]:
+        """Ids of model spans ``annotator`` rejected."""
+        data = _read_json(self._rejected_path(annotator))
+        ids = data.get("rejected") if isinstance(data, dict) else None
+        return {str(i) for i in ids} if isinstance(ids, list) else set()
+
+    def set_rejected(self, annotator: str, ids: set[str]) -> None:
+        """Replace the rejected set of ``annotator`` (atomic)."""
+        atomic_write_json(self._rejected_path(annotator), {"annotator": annotator, "rejected": sorted(ids)})
