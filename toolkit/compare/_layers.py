@@ -14,13 +14,12 @@ Every analysis function in :mod:`toolkit.compare` takes a ``layer`` argument:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Union
 
 import pandas as pd
 
 from toolkit.errors import ValidationError
 
-Layer = Union[str, Sequence[str], None]
+Layer = str | Sequence[str] | None
 
 #: Layer keywords that are not annotator names.
 KEYWORDS = ("model", "human", "all")
