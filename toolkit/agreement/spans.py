@@ -66,6 +66,8 @@ def _prf(n_a: np.ndarray, n_b: np.ndarray, m_a: np.ndarray, m_b: np.ndarray) -> 
         pr = np.nan_to_num(precision) + np.nan_to_num(recall)
         f1 = np.where(pr > 0, 2 * np.nan_to_num(precision) * np.nan_to_num(recall) / np.where(pr > 0, pr, 1), 0.0)
         f1 = np.where(both_empty, np.nan, f1)
+    n_a, n_b = np.asarray(n_a).astype(np.int64), np.asarray(n_b).astype(np.int64)
+    m_a, m_b = np.asarray(m_a).astype(np.int64), np.asarray(m_b).astype(np.int64)
     return pd.DataFrame(
         {"n_a": n_a, "n_b": n_b, "matched_a": m_a, "matched_b": m_b, "precision": precision, "recall": recall, "f1": f1}
     )
