@@ -203,3 +203,24 @@ def test_status_counts(project: tk.Project) -> None:
     assert st["documents"] == 2
     assert st["sources"] == {"Harbour Wire": 1, "Ostrand Daily": 1}
     assert st["annotators"]["ana"] == {"spans": 1, "stances": 1, "links": 0, "documents": 2, "problems": 0}
+
+
+def test_load_and_validate_report_the_same_problems(project: tk.Project) -> None:
+    good = project.add_span("wire-001", 0, 7, "GPE", "ana")
+    path = project.records_dir / "ana.jsonl"
+    base = json.loads(path.read_text())
+    bad = [
+        {**base, "id": "s-1", "start": 3, "end": 2},
+        {**base, "id": "s-2", "attrs": [1, 2]},
+        {**{k: v for k, v in base.items() if k != "text"}, "id": "s-3"},
+        {**base, "id": "s-4", "doc": "gone-001"},
+    ]
+    with open(path, "a") as fh:
+        fh.writelines(json.dumps(ev) + "\n" for ev in bad)
+    fresh = tk.Project.open(project.path)
+    from_load = sorted(zip(fresh.load().problems["record_id"], fresh.load().problems["kind"], strict=True))
+    from_validate = sorted((p.record_id, p.kind) for p in fresh.validate())
+    assert from_load == from_validate == [
+        ("s-1", "invalid-record"), ("s-2", "invalid-record"), ("s-3", "invalid-record"), ("s-4", "unknown-document")
+    ]  # fmt: skip
+    assert list(fresh.load().spans["id"]) == [good.id]
