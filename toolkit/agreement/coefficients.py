@@ -161,8 +161,8 @@ def _fast_integer_codes(x: np.ndarray, missing: np.ndarray) -> tuple[np.ndarray,
     """
     if missing.all():
         return None
-    lo = float(np.nanmin(x)) if missing.any() else float(x.min())
-    hi = float(np.nanmax(x)) if missing.any() else float(x.max())
+    lo = float(np.fmin.reduce(x, axis=None))  # fmin/fmax skip NaN without copying
+    hi = float(np.fmax.reduce(x, axis=None))
     if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo > 4 * x.size + 1024:
         return None
     span = int(hi - lo) + 1
@@ -198,6 +198,17 @@ def _encode_array(arr: np.ndarray, value_domain: Any = None) -> tuple[np.ndarray
 def _encode(reliability_data: Any, value_domain: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """Encode coders x units data (any accepted input) as integer codes and domain."""
     return _encode_array(_as_matrix(reliability_data), value_domain)
+
+
+def _dense_counts(codes: np.ndarray, n_values: int) -> np.ndarray | None:
+    """Units x values count matrix, or ``None`` when it would be too large (use triplets)."""
+    n_units = codes.shape[1]
+    width = n_values + 1  # one extra slot per unit collects the missing cells
+    if n_units * width > _DENSE_LIMIT:
+        return None
+    slot = np.where(codes >= 0, codes, n_values)
+    slot += np.arange(n_units, dtype=slot.dtype)[None, :] * width
+    return np.bincount(slot.ravel(), minlength=n_units * width).reshape(n_units, width)[:, :n_values]
 
 
 def _unit_value_counts(codes: np.ndarray, n_values: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -309,52 +320,73 @@ def krippendorff_alpha(
     _check_level(level)
     arr = _as_matrix(reliability_data)
     missing = _missing_mask(arr)
-    present_vals = arr[~missing]
-    is_string = present_vals.size > 0 and not _is_numeric(present_vals)
+    if arr.dtype.kind in "iufb":
+        present_vals = None
+        is_string = False
+    else:
+        present_vals = arr[~missing]
+        is_string = present_vals.size > 0 and not _is_numeric(present_vals)
     if is_string and level == "ordinal" and value_domain is None:
         raise ValueError("ordinal alpha on string values needs an ordered value_domain")
     if level in ("interval", "ratio"):
         if is_string or (value_domain is not None and not _is_numeric(np.asarray(value_domain).ravel())):
             raise ValueError(f"level {level!r} needs numeric values; got strings")
         if value_domain is not None:
-            _encode_present(present_vals.astype(np.float64), np.asarray(value_domain, dtype=np.float64))
+            vals = arr[~missing] if present_vals is None else present_vals
+            _encode_present(vals.astype(np.float64), np.asarray(value_domain, dtype=np.float64))
         if level == "interval":
-            x = np.where(missing, np.nan, arr).astype(np.float64)
+            x = (
+                arr.astype(np.float64)
+                if arr.dtype.kind in "iufb"
+                else np.where(missing, np.nan, arr).astype(np.float64)
+            )
             return _interval_alpha(x)
 
     codes, domain = _encode_array(arr, value_domain)
     n_values = len(domain)
-    unit, value, count, m = _pairable_triplets(codes, n_values)
-    if unit.size == 0:
-        return _undefined("no unit has values from two or more coders")
-    inv_all = np.zeros(len(m))
-    np.divide(1.0, m - 1.0, out=inv_all, where=m >= 2)
-    winv = inv_all[unit]
-    n_v = np.bincount(value, weights=count, minlength=n_values)
-    n = float(n_v.sum())
+    dense = _dense_counts(codes, n_values)
+    if dense is not None:
+        m_all = dense.sum(axis=1)
+        keep = m_all >= 2
+        if not keep.any():
+            return _undefined("no unit has values from two or more coders")
+        c_mat = dense[keep].astype(np.float64)
+        inv = 1.0 / (m_all[keep] - 1.0)
+        n_v = c_mat.sum(axis=0)
+        n = float(n_v.sum())
+        if level == "nominal":
+            # trace of the coincidence matrix: sum_u sum_c c_uc (c_uc - 1) / (m_u - 1)
+            trace = float(np.dot(np.einsum("ij,ij->i", c_mat, c_mat - 1.0), inv))
+        else:
+            # coincidence matrix o = sum_u (c_u c_u^T - diag(c_u)) / (m_u - 1)
+            w_mat = c_mat * inv[:, None]
+            o = w_mat.T @ c_mat
+            o[np.diag_indices(n_values)] -= w_mat.sum(axis=0)
+    else:
+        unit, value, count, m_all = _pairable_triplets(codes, n_values)
+        if unit.size == 0:
+            return _undefined("no unit has values from two or more coders")
+        inv_all = np.zeros(len(m_all))
+        np.divide(1.0, m_all - 1.0, out=inv_all, where=m_all >= 2)
+        winv = inv_all[unit]
+        n_v = np.bincount(value, weights=count, minlength=n_values)
+        n = float(n_v.sum())
+        if level == "nominal":
+            trace = float(np.sum(count * (count - 1.0) * winv))
+        else:
+            from scipy import sparse
+
+            shape = (codes.shape[1], n_values)
+            c_sp = sparse.csr_matrix((count, (unit, value)), shape=shape)
+            w_sp = sparse.csr_matrix((count * winv, (unit, value)), shape=shape)
+            o = np.asarray((w_sp.T @ c_sp).todense())
+            o[np.diag_indices(n_values)] -= np.bincount(value, weights=count * winv, minlength=n_values)
 
     if level == "nominal":
-        # trace of the coincidence matrix: sum_u sum_c c_uc (c_uc - 1) / (m_u - 1)
-        trace = float(np.sum(count * (count - 1.0) * winv))
         expected = n * n - float(np.dot(n_v, n_v))
         if expected == 0.0:
             return _undefined("all pairable values are identical (expected disagreement is zero)")
         return 1.0 - (n - 1.0) * (n - trace) / expected
-
-    # coincidence matrix o = sum_u (c_u c_u^T - diag(c_u)) / (m_u - 1)
-    n_units = codes.shape[1]
-    if n_units * n_values <= _DENSE_LIMIT:
-        c_mat = np.zeros((n_units, n_values))
-        c_mat[unit, value] = count
-        w_mat = c_mat * inv_all[:, None]
-        o = w_mat.T @ c_mat
-    else:
-        from scipy import sparse
-
-        c_sp = sparse.csr_matrix((count, (unit, value)), shape=(n_units, n_values))
-        w_sp = sparse.csr_matrix((count * winv, (unit, value)), shape=(n_units, n_values))
-        o = np.asarray((w_sp.T @ c_sp).todense())
-    o[np.diag_indices(n_values)] -= np.bincount(value, weights=count * winv, minlength=n_values)
 
     if level == "ordinal":
         cum = np.cumsum(n_v)
