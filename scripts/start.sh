@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set everything up and open JupyterLab on the annotation notebook.
+#   bash scripts/start.sh            (extra arguments go to `jupyter lab`)
+# Creates .venv, installs the toolkit with its dependencies (spaCy model included),
+# creates the demo project in annotations/ if it is missing, and starts JupyterLab.
+# No server other than JupyterLab itself is needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+echo "==> installing the toolkit and its dependencies into .venv"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+if [ ! -f annotations/project.json ]; then
+  echo "==> creating the demo project in annotations/"
+  .venv/bin/toolkit --project annotations init --demo
+fi
+.venv/bin/toolkit --project annotations status
+echo "==> opening JupyterLab on notebooks/01_annotate.ipynb (Ctrl+C twice to stop)"
+exec .venv/bin/jupyter lab notebooks/01_annotate.ipynb "$@"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run them all.
+#   bash scripts/test.sh             (extra arguments go to pytest, e.g. -k store)
+# - Debian's chromium (browser tests drive it with Playwright), via apt-get if missing;
+# - .venv with the toolkit and its test extras;
+# - Label Studio in its own virtualenv .venv-labelstudio (it pins many packages);
+# then pytest over tests/, which itself starts JupyterLab and Label Studio on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "==> installing Debian chromium"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+
+echo "==> installing Label Studio into .venv-labelstudio (in the background)"
+PYTHONPATH=. "$PYTHON" -c "from tests.support.labelstudio_server import ensure_label_studio as e; print(e())" \
+  > .ls-install.log 2>&1 &
+ls_pid=$!
+
+echo "==> installing the toolkit with its test extras into .venv"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+if ! wait "$ls_pid"; then
+  echo "Label Studio installation failed:"; cat .ls-install.log; exit 1
+fi
+rm -f .ls-install.log
+
+echo "==> running the test suite"
+exec .venv/bin/python -m pytest -p no:cacheprovider "$@"
