@@ -195,6 +195,29 @@ class LabelStudioServer:
                 pass
             proc.wait(timeout=20)
 
+    def create_user(self, email: str, password: str = "toolkit-user-pw1") -> tuple[int, str]:
+        """Create a second Label Studio user; return ``(user id, API token)``.
+
+        The user is created through the API with the admin token; Label
+        Studio has no API that hands out another user's token, so the token
+        is made with DRF's ``drf_create_token`` management command run in the
+        Label Studio virtualenv on the same data directory.
+        """
+        from label_studio_sdk import LabelStudio
+
+        admin = LabelStudio(base_url=self.url, api_key=self.token)
+        user = admin.users.create(username=email.split("@")[0], email=email, password=password)
+        manage = next(LS_VENV.glob("lib/python*/site-packages/label_studio/manage.py"))
+        env = {**self.env(), "DJANGO_SETTINGS_MODULE": "core.settings.label_studio"}
+        proc = subprocess.run(
+            [str(LS_VENV / "bin" / "python"), str(manage), "drf_create_token", email],
+            env=env, capture_output=True, text=True, cwd=self.data_dir, timeout=120,
+        )  # fmt: skip
+        found = [w for w in proc.stdout.split() if len(w) == 40 and all(c in "0123456789abcdef" for c in w)]
+        if proc.returncode != 0 or not found:
+            raise LabelStudioUnavailable(f"drf_create_token failed for {email}: {proc.stderr[-1000:]}")
+        return int(user.id), found[0]
+
     def restart(self) -> LabelStudioServer:
         """Stop and start again on the same port and data directory."""
         self.stop()

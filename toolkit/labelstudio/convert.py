@@ -1,0 +1,192 @@
+"""Convert between toolkit records and Label Studio ``result`` lists (pure functions).
+
+A Label Studio annotation (or prediction) is a list of result items.  The
+items of one text region share an ``id``: the ``labels`` item carries the
+offsets, the label and the region text; per-region ``choices`` (claim kind)
+and ``textarea`` (speaker) items carry claim attributes.  Document stances are
+``choices`` items without offsets; claim links are ``relation`` items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ToolkitError
+from ..model import ClaimLink, Document, LabelSchema, Span, Stance
+from .config import KIND_NAME, LABELS_NAME, LINK_RELATION, SPEAKER_NAME, TEXT_NAME
+from .offsets import OffsetMap, check_region
+
+
+def _region(rid: str, span: Span) -> dict[str, Any]:
+    return {"start": span.start, "end": span.end, "text": span.text}
+
+
+def to_ls_result(
+    spans: Iterable[Span],
+    stances: Iterable[Stance] = (),
+    links: Iterable[ClaimLink] = (),
+    stance_controls: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Label Studio result items for the records of ONE document (offsets in code points)."""
+    out: list[dict[str, Any]] = []
+    ids: set[str] = set()
+    for sp in spans:
+        base = {"id": sp.id, "from_name": LABELS_NAME, "to_name": TEXT_NAME}
+        out.append({**base, "type": "labels", "value": {**_region(sp.id, sp), "labels": [sp.label]}})
+        ids.add(sp.id)
+        kind = sp.attrs.get("kind")
+        if kind:
+            out.append(
+                {"id": sp.id, "from_name": KIND_NAME, "to_name": TEXT_NAME, "type": "choices",
+                 "value": {"start": sp.start, "end": sp.end, "choices": [kind]}}
+            )  # fmt: skip
+        speaker = sp.attrs.get("speaker")
+        if speaker:
+            out.append(
+                {"id": sp.id, "from_name": SPEAKER_NAME, "to_name": TEXT_NAME, "type": "textarea",
+                 "value": {"start": sp.start, "end": sp.end, "text": [speaker]}}
+            )  # fmt: skip
+    control_of = {t: c for c, t in (stance_controls or {}).items()}
+    for st in stances:
+        if st.claim is None and st.target in control_of:
+            out.append(
+                {"id": f"stance-{control_of[st.target]}", "from_name": control_of[st.target], "to_name": TEXT_NAME,
+                 "type": "choices", "value": {"choices": [st.value]}}
+            )  # fmt: skip
+    for ln in links:
+        if ln.a in ids and ln.b in ids:
+            out.append(
+                {"from_id": ln.a, "to_id": ln.b, "type": "relation", "direction": "right", "labels": [LINK_RELATION]}
+            )
+    return out
+
+
+@dataclass
+class Converted:
+    """Records made from one Label Studio annotation, plus what could not be used."""
+
+    spans: list[Span] = field(default_factory=list)
+    stances: list[Stance] = field(default_factory=list)
+    links: list[ClaimLink] = field(default_factory=list)
+    realigned: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Converted {len(self.spans)} spans, {len(self.stances)} stances, {len(self.links)} links, "
+            f"{len(self.realigned)} realigned, {len(self.problems)} problems>"
+        )
+
+    @property
+    def records(self) -> list[Span | Stance | ClaimLink]:
+        return [*self.spans, *self.stances, *self.links]
+
+
+def span_id(project_id: int, annotation_id: int, region_id: str) -> str:
+    """Deterministic toolkit id of a region pulled from Label Studio."""
+    return f"ls:{project_id}:{annotation_id}:{region_id}"
+
+
+def from_ls_annotation(
+    result: list[Mapping[str, Any]],
+    doc: Document,
+    schema: LabelSchema,
+    annotator: str,
+    project_id: int,
+    annotation_id: int,
+    stance_controls: Mapping[str, str],
+    meta: Mapping[str, Any],
+    omap: OffsetMap | None = None,
+) -> Converted:
+    """Turn one Label Studio annotation's ``result`` into toolkit records.
+
+    Every ``labels`` region is checked with :func:`check_region` against its
+    own ``text`` value and ``doc``; regions without an unambiguous reading are
+    reported in ``problems`` and not converted (never stored shifted).
+    """
+    conv = Converted()
+    omap = omap or OffsetMap(doc.text)
+    regions: dict[str, dict[str, Any]] = {}
+    attrs: dict[str, dict[str, Any]] = {}
+    relations: list[Mapping[str, Any]] = []
+    where = f"document {doc.id!r}, annotation {annotation_id}"
+    for item in result:
+        typ, name, value = item.get("type"), item.get("from_name"), item.get("value") or {}
+        rid = str(item.get("id", ""))
+        if typ == "relation":
+            relations.append(item)
+        elif typ == "labels" and name == LABELS_NAME:
+            regions[rid] = dict(value)
+        elif typ == "choices" and name == KIND_NAME and value.get("choices"):
+            attrs.setdefault(rid, {})["kind"] = value["choices"][0]
+        elif typ == "textarea" and name == SPEAKER_NAME and value.get("text"):
+            texts = value["text"]
+            attrs.setdefault(rid, {})["speaker"] = " ".join(texts) if isinstance(texts, list) else str(texts)
+        elif typ == "choices" and name in stance_controls and value.get("choices"):
+            target = stance_controls[name]
+            val = value["choices"][0]
+            try:
+                schema.check_stance(target, val)
+            except ToolkitError as exc:
+                conv.problems.append(f"{where}: stance {target!r}={val!r} skipped: {exc}")
+                continue
+            sid = Stance.make_id(doc.id, target)
+            conv.stances.append(Stance(sid, doc.id, target, val, annotator, None, meta=dict(meta)))
+        else:
+            conv.problems.append(f"{where}: result item {name!r} of type {typ!r} not understood, skipped")
+    by_region: dict[str, Span] = {}
+    for rid, val in regions.items():
+        labels = val.get("labels") or []
+        if len(labels) != 1:
+            conv.problems.append(f"{where}: region {rid} has {len(labels)} labels (need exactly 1), skipped")
+            continue
+        chk = check_region(doc.text, val.get("start"), val.get("end"), val.get("text"), omap)
+        if not chk.usable:
+            conv.problems.append(f"{where}: region {rid} {labels[0]} not stored: {chk.how}")
+            continue
+        assert chk.start is not None and chk.end is not None
+        if chk.status == "realigned":
+            conv.realigned.append(
+                f"{where}: region {rid} [{val.get('start')}, {val.get('end')}) -> [{chk.start}, {chk.end}) ({chk.how})"
+            )
+        label = labels[0]
+        span_attrs = dict(attrs.get(rid, {}))
+        if label not in schema.label_names:
+            conv.problems.append(f"{where}: region {rid} label {label!r} is not in the schema (kept, reported)")
+        elif schema.layer_of(label) == "claim":
+            try:
+                schema.check_claim_attrs(span_attrs)
+            except ToolkitError as exc:
+                conv.problems.append(f"{where}: region {rid} claim attributes dropped: {exc}")
+                span_attrs = {}
+        else:
+            span_attrs = {}
+        m = {**meta, "region": rid}
+        if chk.status == "realigned":
+            m["realigned"] = {"from": [val.get("start"), val.get("end")], "how": chk.how}
+        sp = Span(
+            id=span_id(project_id, annotation_id, rid),
+            doc=doc.id,
+            start=chk.start,
+            end=chk.end,
+            label=label,
+            text=doc.text[chk.start : chk.end],
+            doc_sha256=doc.sha256,
+            annotator=annotator,
+            attrs=span_attrs,
+            meta=m,
+        )
+        by_region[rid] = sp
+        conv.spans.append(sp)
+    for rel in relations:
+        a, b = by_region.get(str(rel.get("from_id"))), by_region.get(str(rel.get("to_id")))
+        if a is None or b is None or a.id == b.id:
+            conv.problems.append(f"{where}: relation {rel.get('from_id')}->{rel.get('to_id')} has no usable regions")
+            continue
+        if not all(s.label in schema.label_names and schema.layer_of(s.label) == "claim" for s in (a, b)):
+            conv.problems.append(f"{where}: relation {a.text!r}->{b.text!r} does not join two claims, skipped")
+            continue
+        conv.links.append(ClaimLink(ClaimLink.make_id(a.id, b.id), a.id, b.id, a.doc, b.doc, annotator, meta=dict(meta)))
+    return conv
