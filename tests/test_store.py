@@ -224,3 +224,13 @@ def test_load_and_validate_report_the_same_problems(project: tk.Project) -> None
         ("s-1", "invalid-record"), ("s-2", "invalid-record"), ("s-3", "invalid-record"), ("s-4", "unknown-document")
     ]  # fmt: skip
     assert list(fresh.load().spans["id"]) == [good.id]
+
+
+def test_open_without_path_uses_env_then_nearest_annotations_folder(project: tk.Project, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TOOLKIT_PROJECT", str(project.path))
+    assert tk.Project.open().path == project.path
+    monkeypatch.delenv("TOOLKIT_PROJECT")
+    tk.Project.init(tmp_path / "repo" / "annotations")
+    (tmp_path / "repo" / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "repo" / "notebooks")
+    assert tk.Project.open().path == (tmp_path / "repo" / "annotations").resolve()

@@ -476,9 +476,26 @@ class Project:
 
     # -- creation
     @classmethod
-    def open(cls, path: str | os.PathLike[str] = "annotations") -> Project:
-        """Open an existing project folder."""
-        return cls(path)
+    def open(cls, path: str | os.PathLike[str] | None = None) -> Project:
+        """Open an existing project folder.
+
+        Without ``path``: the folder named by the ``TOOLKIT_PROJECT`` environment
+        variable, else the nearest ``annotations/`` project in the current folder or
+        one of its parents (so notebooks in ``notebooks/`` find the repo's project).
+        """
+        return cls(path if path is not None else cls.discover())
+
+    @staticmethod
+    def discover(start: str | os.PathLike[str] | None = None) -> Path:
+        """The default project folder (see :meth:`open`)."""
+        env = os.environ.get("TOOLKIT_PROJECT")
+        if env:
+            return Path(env)
+        here = Path(start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / "annotations" / PROJECT_FILE).is_file():
+                return folder / "annotations"
+        return Path("annotations")
 
     @classmethod
     def init(
