@@ -7,13 +7,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# pip's output goes to a log that is shown only if the install fails
+quiet_pip() {
+  if ! "$@" > .pip-install.log 2>&1; then
+    grep -v '^WARNING: Location' .pip-install.log | tail -n 60; echo "pip install failed: $*"; return 1
+  fi
+  rm -f .pip-install.log
+}
+
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
 echo "==> installing the toolkit and its dependencies into .venv"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+quiet_pip .venv/bin/python -m pip install --disable-pip-version-check -e .
 if [ ! -f annotations/project.json ]; then
   echo "==> creating the demo project in annotations/"
   .venv/bin/toolkit --project annotations init --demo

@@ -8,6 +8,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# pip's output goes to a log that is shown only if the install fails
+quiet_pip() {
+  if ! "$@" > .pip-install.log 2>&1; then
+    grep -v '^WARNING: Location' .pip-install.log | tail -n 60; echo "pip install failed: $*"; return 1
+  fi
+  rm -f .pip-install.log
+}
+
 PYTHON=${PYTHON:-python3}
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -29,7 +37,7 @@ PYTHONPATH=. "$PYTHON" -c "from tests.support.labelstudio_server import ensure_l
 ls_pid=$!
 
 echo "==> installing the toolkit with its test extras into .venv"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+quiet_pip .venv/bin/python -m pip install --disable-pip-version-check -e ".[test]"
 
 if ! wait "$ls_pid"; then
   echo "Label Studio installation failed:"; cat .ls-install.log; exit 1
