@@ -14,7 +14,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from .errors import OffsetError, UnknownLabelError, ValidationError
@@ -46,7 +46,7 @@ def normalise_text(text: str) -> str:
 
 def utc_now() -> str:
     """Current UTC time as ISO 8601 with microseconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def new_id(prefix: str) -> str:

@@ -44,7 +44,6 @@ from .model import (
     Span,
     Stance,
     check_annotator,
-    check_doc_id,
     is_model_annotator,
     new_id,
     record_from_event,
@@ -214,7 +213,7 @@ class RecordLog:
         """Return ``([(line_number, event), ...], problems)`` for the whole log."""
         c = self._cache
         try:
-            fh = open(self.path, "rb")
+            fh = open(self.path, "rb")  # noqa: SIM115 - closed by the with-block just below
         except FileNotFoundError:
             self._cache = _LogCache()
             return [], []
