@@ -54,6 +54,7 @@ class PreannotationReport:
     claims_with_speaker: int = 0
     deleted: int = 0
     seconds: float = 0.0
+    seconds_pipeline: float = 0.0  # of ``seconds``: waiting for spaCy (``nlp.pipe``)
     n_process: int = 1
     entity_map: dict[str, str] = field(default_factory=dict)
 
@@ -78,6 +79,7 @@ class PreannotationReport:
             "claims_with_speaker": self.claims_with_speaker,
             "deleted": self.deleted,
             "seconds": round(self.seconds, 3),
+            "seconds_pipeline": round(self.seconds_pipeline, 3),
         }
 
     def __repr__(self) -> str:
@@ -88,7 +90,8 @@ class PreannotationReport:
         lines = [
             f"<PreannotationReport {self.annotator} (pipeline {self.model!r})",
             f"  documents: {self.processed} processed, {self.skipped} skipped as unchanged "
-            f"(of {self.documents}) in {self.seconds:.2f} s ({self.docs_per_second:.1f} docs/s)",
+            f"(of {self.documents}) in {self.seconds:.2f} s ({self.docs_per_second:.1f} docs/s; "
+            f"spaCy {self.seconds_pipeline:.2f} s, toolkit {self.seconds - self.seconds_pipeline:.2f} s)",
             f"  spans suggested: {self.total_spans} ({counts(self.spans)})",
         ]
         if claims:
@@ -241,7 +244,15 @@ def preannotate(
             stream = nlp.pipe(
                 ((d.text, d.id) for d in todo), as_tuples=True, batch_size=batch_size, n_process=n_process
             )
-            for sdoc, doc_id in stream:
+            it = iter(stream)
+            while True:
+                t_wait = time.perf_counter()
+                try:
+                    sdoc, doc_id = next(it)
+                except StopIteration:
+                    break
+                finally:
+                    report.seconds_pipeline += time.perf_counter() - t_wait
                 res = suggest_spans(sdoc, doc_id, annotator, emap, claim_label, quotes=find_quotations(sdoc.text))
                 report.unmapped.update(res.unmapped)
                 new_ids = set()

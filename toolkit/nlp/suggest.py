@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..quotes import Quotation, find_quotations
-from .snap import is_edge_junk, snap_to_tokens
+from .snap import TokenIndex
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -188,14 +188,15 @@ class SuggestionResult:
 # --------------------------------------------------------------------------- entities
 
 
-def _entity_range(doc: Doc, ent: Span) -> tuple[int, int] | None:
+def _entity_range(doc: Doc, ent: Span, index: TokenIndex) -> tuple[int, int] | None:
     """Character range of an entity, without a leading "the" or a trailing possessive "'s"."""
     first, last = ent.start, ent.end - 1
     if first < last and doc[first].lower_ == "the":
         first += 1
     if last > first and doc[last].tag_ == "POS":
         last -= 1
-    return snap_to_tokens(doc, doc[first].idx, doc[last].idx + len(doc[last].text))
+    rng = index.trimmed(first, last)
+    return None if rng is None else (index.starts[rng[0]], index.ends[rng[1]])
 
 
 # --------------------------------------------------------------------------- speakers
@@ -442,13 +443,14 @@ def suggest_spans(
     # token index -> entity suggestion id, for speaker_span
     ent_of_token: dict[int, tuple[str, int, int]] = {}
     text = doc.text
+    index = TokenIndex(doc)
 
     for ent in doc.ents:
         label = entity_map.get(ent.label_)
         if not label:
             res.unmapped[ent.label_] += 1
             continue
-        rng = _entity_range(doc, ent)
+        rng = _entity_range(doc, ent, index)
         if rng is None or (rng[0], rng[1], label) in seen:
             continue
         seen.add((rng[0], rng[1], label))
@@ -466,9 +468,10 @@ def suggest_spans(
 
     claims: list[dict[str, Any]] = []  # start, end, attrs, quotes, attributed
     for a, b, qidx in _units(doc, quotes):
-        span = doc.char_span(a, b, alignment_mode="expand")
-        if span is None or len(span) == 0:
+        tok_range = index.token_range(a, b)
+        if tok_range is None:
             continue
+        span = doc[tok_range[0] : tok_range[1] + 1]
         cues: list[str] = []
         if qidx:
             cues.append("quotation")
@@ -485,14 +488,12 @@ def suggest_spans(
             cues.append("number: " + " ".join(dict.fromkeys(nums))[:60])
         if not cues:
             continue
-        rng = snap_to_tokens(doc, a, b)
-        if rng is None:
+        trimmed = index.trimmed(*tok_range)
+        if trimmed is None:
             continue
+        rng = (index.starts[trimmed[0]], index.ends[trimmed[1]])
         kind = _guess_kind(span, bool(qidx), cues)
-        first = span.start
-        last = span.end - 1
-        while first < last and is_edge_junk(doc[first]):
-            first += 1
+        first, last = trimmed
         speaker, speaker_cues = find_speaker(doc, first, last, quote_ranges)
         cues.extend(speaker_cues)
         attrs: dict[str, Any] = {"kind": kind, "speaker": None, "speaker_span": None, "cues": cues}
