@@ -85,9 +85,7 @@ def test_single_curly_quotes() -> None:
 
 
 def test_single_straight_quotes() -> None:
-    assert quotes("She called it 'a disgrace' on Monday.") == [
-        ("'a disgrace'", "single", True)
-    ]
+    assert quotes("She called it 'a disgrace' on Monday.") == [("'a disgrace'", "single", True)]
 
 
 @pytest.mark.parametrize(
@@ -217,9 +215,7 @@ def test_closing_mark_does_not_reach_into_next_paragraph() -> None:
 # ---------------------------------------------------------------- edge cases
 
 
-@pytest.mark.parametrize(
-    "text", ["", "\n\n", '"', "“”", "''", "no quotes at all", 'a" b', "»"]
-)
+@pytest.mark.parametrize("text", ["", "\n\n", '"', "“”", "''", "no quotes at all", 'a" b', "»"])
 def test_degenerate_inputs(text: str) -> None:
     assert find_quotations(text) == []
 

@@ -47,9 +47,7 @@ _OPEN_CONTEXT = set("([{<—–-/:“„«»‹›\"‘'")
 _NOT_AFTER_OPEN = set(".,;:!?)]}")
 
 # Elisions written with a leading apostrophe: 'tis, 'em, 'n' (rock 'n' roll)...
-_ELISION_RE = re.compile(
-    r"(?i)(?:tis|twas|em|til|cause|bout|round|n(?=['’]))(?![A-Za-z])"
-)
+_ELISION_RE = re.compile(r"(?i)(?:tis|twas|em|til|cause|bout|round|n(?=['’]))(?![A-Za-z])")
 # '90s, ’20, '05: a year abbreviated with an apostrophe.
 _YEAR_RE = re.compile(r"\d\d(?:s)?(?![0-9A-Za-z])")
 
@@ -172,9 +170,7 @@ def find_quotations(text: str) -> list[Quotation]:
         if inner_start >= inner_end:
             return  # nothing quoted
         outer_end = end + 1 if closed else inner_end
-        found.append(
-            Quotation(op.pos, outer_end, inner_start, inner_end, op.style, closed, text)
-        )
+        found.append(Quotation(op.pos, outer_end, inner_start, inner_end, op.style, closed, text))
 
     def close_to(stack: list[_Open], idx: int, at: int) -> None:
         """Close stack[idx] with the mark at ``at``; inner unclosed items end there."""
@@ -220,15 +216,11 @@ def find_quotations(text: str) -> list[Quotation]:
 
             elif ch in "“„‟":
                 k = find_open(stack, "curly", ch)
-                if k >= 0 and (
-                    _closer_shaped(prev, nxt) or not _opener_shaped(prev, nxt)
-                ):
+                if k >= 0 and (_closer_shaped(prev, nxt) or not _opener_shaped(prev, nxt)):
                     close_to(stack, k, i)
                 elif _can_open(prev, nxt):
                     j = find_open(stack, "curly")
-                    if (
-                        j >= 0
-                    ):  # same kind of mark opens again: the earlier one never closed
+                    if j >= 0:  # same kind of mark opens again: the earlier one never closed
                         for item in stack[j:]:
                             report(item, i, closed=False)
                         del stack[j:]
@@ -246,9 +238,7 @@ def find_quotations(text: str) -> list[Quotation]:
                 k = find_open(stack, "guillemet", ch)
                 if k >= 0:
                     close_to(stack, k, i)
-                elif (
-                    ch in "«‹" and nxt is not None
-                ):  # French style may have a space inside
+                elif ch in "«‹" and nxt is not None:  # French style may have a space inside
                     stack.append(_Open(i, "guillemet", "»" if ch == "«" else "›", pe))
                 elif ch in "»›" and _opener_shaped(prev, nxt):  # German »...«
                     stack.append(_Open(i, "guillemet", "«" if ch == "»" else "‹", pe))
@@ -256,19 +246,10 @@ def find_quotations(text: str) -> list[Quotation]:
             elif ch in "‘'’‚":
                 if (prev is None or not prev.isalnum()) and _is_elision(text, i + 1):
                     m = _ELISION_RE.match(text, i + 1) or _YEAR_RE.match(text, i + 1)
-                    i = m.end() + (
-                        1
-                        if text[m.end() : m.end() + 1] in ("'", "’")
-                        and m.group().lower() == "n"
-                        else 0
-                    )
+                    i = m.end() + (1 if text[m.end() : m.end() + 1] in ("'", "’") and m.group().lower() == "n" else 0)
                     continue
                 k = find_open(stack, "single", ch)
-                if (
-                    k >= 0
-                    and _closer_shaped(prev, nxt)
-                    and not _is_possessive(text, i, prev, pe, stack[k].closers)
-                ):
+                if k >= 0 and _closer_shaped(prev, nxt) and not _is_possessive(text, i, prev, pe, stack[k].closers):
                     close_to(stack, k, i)
                 elif ch in "‘'‚" and _opener_shaped(prev, nxt):
                     closers = "’" if ch == "‘" else ("'" if ch == "'" else "‘’")
