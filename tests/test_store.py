@@ -234,3 +234,11 @@ def test_open_without_path_uses_env_then_nearest_annotations_folder(project: tk.
     (tmp_path / "repo" / "notebooks").mkdir()
     monkeypatch.chdir(tmp_path / "repo" / "notebooks")
     assert tk.Project.open().path == (tmp_path / "repo" / "annotations").resolve()
+
+
+def test_delete_many_is_one_write_and_skips_unknown_ids(project: tk.Project) -> None:
+    a = project.add_span("wire-001", 0, 7, "GPE", "ana")
+    b = project.add_span("wire-001", 8, 11, "GPE", "ana")
+    assert project.delete_many("span", [a.id, b.id, "s-unknown"], "ana") == 2
+    assert project.current("ana").spans == {}
+    assert [ev["op"] for ev in project.history("ana")] == ["put", "put", "delete", "delete"]

@@ -792,6 +792,18 @@ class Project:
         self._get(annotator, kind, object_id)
         self.log(annotator).append([self._event("delete", annotator, {"type": kind, "id": object_id}, meta)])
 
+    def delete_many(self, kind: str, object_ids: Iterable[str], annotator: str) -> int:
+        """Delete several objects of ``annotator`` with one write (one lock, one fsync).
+
+        Ids that do not exist in the annotator's current state are skipped; returns how many were deleted.
+        """
+        if kind not in RECORD_TYPES:
+            raise ValidationError(f"unknown record type {kind!r} (expected one of {', '.join(RECORD_TYPES)})")
+        table = self.current(annotator).table(kind)
+        events = [self._event("delete", annotator, {"type": kind, "id": oid}, None) for oid in object_ids if oid in table]
+        self.log(annotator).append(events)
+        return len(events)
+
     def restore(self, record: Record) -> Record:
         """Put back an earlier version of a record (used by undo); validates spans again."""
         if isinstance(record, Span):

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -293,18 +292,6 @@ def _flush(
     if not done:
         return 0
     proj.put(spans)
-    if stale:
-        events = [
-            {
-                "rid": uuid.uuid4().hex,
-                "op": "delete",
-                "type": "span",
-                "id": sid,
-                "annotator": annotator,
-                "ts": utc_now(),
-            }
-            for sid in stale
-        ]
-        proj.log(annotator).append(events)
+    deleted = proj.delete_many("span", stale, annotator) if stale else 0
     _update_state(state_path, annotator, config, done)
-    return len(stale)
+    return deleted
