@@ -242,3 +242,13 @@ def test_delete_many_is_one_write_and_skips_unknown_ids(project: tk.Project) -> 
     assert project.delete_many("span", [a.id, b.id, "s-unknown"], "ana") == 2
     assert project.current("ana").spans == {}
     assert [ev["op"] for ev in project.history("ana")] == ["put", "put", "delete", "delete"]
+
+
+def test_connected_components_are_order_independent() -> None:
+    from toolkit.model import connected_components
+
+    pairs = [("c", "d"), ("a", "b"), ("b", "c"), ("x", "y")]
+    expected = {"a": "a", "b": "a", "c": "a", "d": "a", "x": "x", "y": "x"}
+    assert connected_components(pairs) == expected
+    assert connected_components(reversed(pairs)) == expected
+    assert connected_components([]) == {}

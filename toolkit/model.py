@@ -305,6 +305,28 @@ class ClaimLink:
 Record = Span | Stance | ClaimLink
 
 
+def connected_components(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Group the nodes of undirected ``pairs`` (e.g. claim links) into clusters.
+
+    Returns ``node -> representative``, the representative being the smallest
+    node of its cluster, so the result is the same whatever the order of ``pairs``.
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]  # path halving
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: find(x) for x in parent}
+
+
 def record_from_event(event: Mapping[str, Any]) -> Record:
     """Build the object described by a ``put`` event (raises ValidationError/KeyError)."""
     kind = event["type"]

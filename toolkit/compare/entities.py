@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -27,6 +26,7 @@ import pandas as pd
 
 from toolkit.compare._layers import Layer, select_layer
 from toolkit.errors import CorruptFileError, ValidationError
+from toolkit.store import atomic_write_text, file_lock
 
 MERGES_FILE = "entity_merges.json"
 
@@ -108,32 +108,13 @@ def load_merges(project_path: str | os.PathLike[str]) -> dict[str, str]:
     return dict(merges)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
-
-
 def save_merges(project_path: str | os.PathLike[str], merges: Mapping[str, str]) -> Path:
     """Write ``merges`` to the project's merges file atomically (temp file + fsync + rename)."""
     path = merges_path(project_path)
     if not path.parent.is_dir():
         raise ValidationError(f"{path.parent}: project folder does not exist")
     body = {"version": 1, "merges": dict(sorted(merges.items()))}
-    _write_atomic(path, json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(path, json.dumps(body, ensure_ascii=False, indent=2) + "\n")
     return path
 
 
@@ -149,22 +130,31 @@ def add_merge(project_path: str | os.PathLike[str], alias: str, canonical: str) 
         raise ValidationError(f"entity merge: empty name (alias={alias!r}, canonical={canonical!r})")
     if a.casefold() == c.casefold():
         raise ValidationError(f"entity merge: alias and canonical are the same name ({a!r})")
-    merges = load_merges(project_path)
-    keyed = {entity_key(k): v for k, v in merges.items() if entity_key(k) != a.casefold()}
-    if _resolve_chain(c.casefold(), keyed) == a.casefold():
-        raise ValidationError(f"entity merge: {a!r} -> {c!r} would make a cycle")
-    merges = {k: v for k, v in merges.items() if entity_key(k) != a.casefold()}
-    merges[a] = c
-    save_merges(project_path, merges)
+    with _merges_lock(project_path):  # read-modify-write: two notebooks must not lose each other's merges
+        merges = load_merges(project_path)
+        keyed = {entity_key(k): v for k, v in merges.items() if entity_key(k) != a.casefold()}
+        if _resolve_chain(c.casefold(), keyed) == a.casefold():
+            raise ValidationError(f"entity merge: {a!r} -> {c!r} would make a cycle")
+        merges = {k: v for k, v in merges.items() if entity_key(k) != a.casefold()}
+        merges[a] = c
+        save_merges(project_path, merges)
     return merges
 
 
 def remove_merge(project_path: str | os.PathLike[str], alias: str) -> dict[str, str]:
     """Forget the merge recorded for ``alias``; returns the remaining merges."""
     key = entity_key(alias)
-    merges = {k: v for k, v in load_merges(project_path).items() if entity_key(k) != key}
-    save_merges(project_path, merges)
+    with _merges_lock(project_path):
+        merges = {k: v for k, v in load_merges(project_path).items() if entity_key(k) != key}
+        save_merges(project_path, merges)
     return merges
+
+
+def _merges_lock(project_path: str | os.PathLike[str]):
+    path = merges_path(project_path)
+    if not path.parent.is_dir():
+        raise ValidationError(f"{path.parent}: project folder does not exist")
+    return file_lock(path.with_name(".entity_merges.lock"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ import pandas as pd
 
 from toolkit.compare._layers import Layer, select_layer
 from toolkit.compare.entities import EntityNormalizer, clean_surface
+from toolkit.model import connected_components
 
 ELLIPSIS = "\u2026"
 _QUOTE_CHARS = str.maketrans({
@@ -399,23 +400,11 @@ def shared_quotations(quotes: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFra
     cols = ["group", "n_sources", "sources", "text", "speakers"]
     if matches.empty:
         return pd.DataFrame(columns=cols)
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in zip(matches["quote_a"], matches["quote_b"], strict=False):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+    root = connected_components(zip(matches["quote_a"], matches["quote_b"], strict=True))
     q = quotes.set_index("quote_id")
     groups: dict[str, list[str]] = {}
-    for qid in sorted(parent):
-        groups.setdefault(find(qid), []).append(qid)
+    for qid in sorted(root):
+        groups.setdefault(root[qid], []).append(qid)
     rows = []
     for members in sorted(groups.values(), key=lambda m: (-len(m), m[0])):
         sub = q.loc[members]
