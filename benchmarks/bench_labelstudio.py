@@ -71,9 +71,9 @@ def main() -> None:
         t_annotate = time.perf_counter() - t
 
         t = time.perf_counter()
-        for pager_page in client.iter_task_pages(base.id, fields="all"):
+        for _page in client.iter_task_pages(base.id, fields="all"):
             pass
-        for pager_page in client.iter_task_pages(res.project_id, fields="all"):
+        for _page in client.iter_task_pages(res.project_id, fields="all"):
             pass
         t_base_list = time.perf_counter() - t
         t = time.perf_counter()
@@ -87,13 +87,17 @@ def main() -> None:
 
         print(f"Label Studio {server.url}, {n} documents of ~{len(make_text(1))} characters")
         print(f"baseline bare SDK import of {n} tasks:      {t_base_push:7.2f} s")
-        print(f"toolkit push ({res.batches} batches):              {t_push:7.2f} s  ({n / t_push:7.0f} tasks/s, "
-              f"{t_push / t_base_push:.2f}x baseline)")
+        print(
+            f"toolkit push ({res.batches} batches):              {t_push:7.2f} s  ({n / t_push:7.0f} tasks/s, "
+            f"{t_push / t_base_push:.2f}x baseline)"
+        )
         print(f"toolkit push again (0 new tasks):           {t_repush:7.2f} s")
         print(f"creating {n} annotations via the API:      {t_annotate:7.2f} s  (test setup, one request each)")
         print(f"baseline bare listing of tasks+annotations: {t_base_list / 2:7.2f} s")
-        print(f"toolkit pull ({out.annotations} annotations, {out.put} records, {len(out.realigned)} realigned): "
-              f"{t_pull:7.2f} s  ({out.annotations / t_pull:7.0f} annotations/s, {t_pull / (t_base_list / 2):.2f}x baseline)")
+        print(
+            f"toolkit pull ({out.annotations} annotations, {out.put} records, {len(out.realigned)} realigned): "
+            f"{t_pull:7.2f} s  ({out.annotations / t_pull:7.0f} annotations/s, {t_pull / (t_base_list / 2):.2f}x baseline)"
+        )
         print(f"toolkit pull again (nothing changed):      {t_repull:7.2f} s")
 
 

@@ -17,12 +17,18 @@ from toolkit.labelstudio.sync import SyncState, pull, push
 
 
 def _toolkit(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "toolkit.cli", *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_cli_push_pull_status_and_wrong_token(tmp_path: Path, ls_server: LabelStudioServer) -> None:
     proj_dir = tmp_path / "cli"
-    env = {**os.environ, "LABEL_STUDIO_API_KEY": ls_server.token, "NEWSLENS_LABELSTUDIO_CONFIG": str(tmp_path / "none.toml")}
+    env = {
+        **os.environ,
+        "LABEL_STUDIO_API_KEY": ls_server.token,
+        "NEWSLENS_LABELSTUDIO_CONFIG": str(tmp_path / "none.toml"),
+    }
     r = _toolkit(["--project", str(proj_dir), "init", "--demo"], env)
     assert r.returncode == 0, r.stderr
     r = _toolkit(["--project", str(proj_dir), "ls", "sync", "--url", ls_server.url], env)

@@ -30,7 +30,9 @@ def _annotate_like(src: tk.Project, ann: str, proj: tk.Project, client: LSClient
         spans = [s for s in cur.spans.values() if s.doc == did]
         stances = [s for s in cur.stances.values() if s.doc == did and s.claim is None]
         links = [ln for ln in cur.links.values() if ln.doc_a == did and ln.doc_b == did]
-        client.sdk.annotations.create(id=t["task"], result=to_ls_result(spans, stances, links, state.server["stance_controls"]))
+        client.sdk.annotations.create(
+            id=t["task"], result=to_ls_result(spans, stances, links, state.server["stance_controls"])
+        )
         n += 1
     return n
 
@@ -129,7 +131,7 @@ def test_push_two_users_pull_compare_repush(
 
 
 def test_emoji_and_astral_offsets_round_trip(tmp_path: Path, ls_server: LabelStudioServer) -> None:
-    text = "Ms Ŏrla 😀 met 𝒳avier Bo 👩🏽‍🔬 in Tȁrn.\nBo said: \"Tȁrn 🌊 will flood\". Tȁrn 🌊 again."
+    text = 'Ms Ŏrla 😀 met 𝒳avier Bo 👩🏽‍🔬 in Tȁrn.\nBo said: "Tȁrn 🌊 will flood". Tȁrn 🌊 again.'
     proj = tk.Project.init(tmp_path / "emoji", schema=tk.LabelSchema.default(["the dam"]))
     proj.add_documents([tk.Document.create("emoji-1", "Test Wire", text)])
     # a model layer becomes predictions with its model version
@@ -194,7 +196,9 @@ def test_failures_give_clear_one_line_errors(tmp_path: Path, ls_server: LabelStu
     from tests.support.labelstudio_server import free_port
 
     dead = LSClient(f"http://127.0.0.1:{free_port()}", token=bad, retries=2, backoff=0.01)
-    with pytest.raises(LabelStudioError, match=r"cannot reach Label Studio at http://127.0.0.1:\d+ .* after 3 attempts"):
+    with pytest.raises(
+        LabelStudioError, match=r"cannot reach Label Studio at http://127.0.0.1:\d+ .* after 3 attempts"
+    ):
         push(proj, dead, progress=False)
     assert dead.attempts_retried == 2
 
@@ -242,6 +246,7 @@ def test_server_stopped_mid_pull_then_resume(tmp_path: Path, ls_server: LabelStu
     for ann in ref.annotators():
         assert len(proj.history(ann)) == len(ref.history(ann))
     st = json.loads((proj.path / "labelstudio.json").read_text())
-    assert st["servers"][client.url]["pulled"] == json.loads((ref.path / "labelstudio.json").read_text())["servers"][
-        client.url
-    ]["pulled"]
+    assert (
+        st["servers"][client.url]["pulled"]
+        == json.loads((ref.path / "labelstudio.json").read_text())["servers"][client.url]["pulled"]
+    )

@@ -74,9 +74,7 @@ def ensure_label_studio(venv: Path = LS_VENV, requirement: str = LS_REQUIREMENT)
             print(f"[labelstudio] {' '.join(cmd)}", file=sys.stderr, flush=True)
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0:
-                raise LabelStudioUnavailable(
-                    f"installing Label Studio failed ({' '.join(cmd)}): {proc.stderr[-2000:]}"
-                )
+                raise LabelStudioUnavailable(f"installing Label Studio failed ({' '.join(cmd)}): {proc.stderr[-2000:]}")
         marker.write_text(requirement + "\n")
     return _ls_bin(venv)
 
@@ -146,12 +144,11 @@ class LabelStudioServer:
             return self
         exe = ensure_label_studio()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
         cmd = [str(exe), "start", "--no-browser", "--host", "127.0.0.1", "--port", str(self.port)]
-        self._proc = subprocess.Popen(
-            cmd, env=self.env(), stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir, start_new_session=True
-        )
-        log.close()
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            self._proc = subprocess.Popen(
+                cmd, env=self.env(), stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir, start_new_session=True
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:

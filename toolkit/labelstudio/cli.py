@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "ls",
         help="sync with a Label Studio server (push documents, pull annotations)",
         description="Sync the project with Label Studio. Token: $LABEL_STUDIO_API_KEY or "
-        "~/.config/newslens/labelstudio.toml (token = \"...\").",
+        '~/.config/newslens/labelstudio.toml (token = "...").',
     )
     sub = ls.add_subparsers(dest="ls_command", required=True)
     for name, text in (

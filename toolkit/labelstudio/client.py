@@ -69,9 +69,7 @@ def resolve_token(url: str) -> str:
         token = str(per_server.get("token") or conf.get("token") or "").strip()
         if token:
             return token
-    raise LabelStudioError(
-        f"no Label Studio API token for {url}: set {TOKEN_ENV} or put token = \"...\" in {path}"
-    )
+    raise LabelStudioError(f'no Label Studio API token for {url}: set {TOKEN_ENV} or put token = "..." in {path}')
 
 
 def _detail(exc: ApiError) -> str:

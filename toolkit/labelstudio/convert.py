@@ -188,5 +188,7 @@ def from_ls_annotation(
         if not all(s.label in schema.label_names and schema.layer_of(s.label) == "claim" for s in (a, b)):
             conv.problems.append(f"{where}: relation {a.text!r}->{b.text!r} does not join two claims, skipped")
             continue
-        conv.links.append(ClaimLink(ClaimLink.make_id(a.id, b.id), a.id, b.id, a.doc, b.doc, annotator, meta=dict(meta)))
+        conv.links.append(
+            ClaimLink(ClaimLink.make_id(a.id, b.id), a.id, b.id, a.doc, b.doc, annotator, meta=dict(meta))
+        )
     return conv

@@ -71,9 +71,13 @@ class SyncState:
             try:
                 self.doc = json.loads(self.path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise ToolkitError(f"{self.path}: unreadable sync state ({exc}); move it away to start afresh") from None
+                raise ToolkitError(
+                    f"{self.path}: unreadable sync state ({exc}); move it away to start afresh"
+                ) from None
             if self.doc.get("version", 0) > STATE_VERSION:
-                raise ToolkitError(f"{self.path}: sync state version {self.doc.get('version')} is newer than this toolkit")
+                raise ToolkitError(
+                    f"{self.path}: sync state version {self.doc.get('version')} is newer than this toolkit"
+                )
         self.server: dict[str, Any] = self.doc.setdefault("servers", {}).setdefault(self.url, {})
         for key in ("tasks", "predictions", "users", "pulled", "stance_controls"):
             self.server.setdefault(key, {})
@@ -359,7 +363,9 @@ class _Writer:
                 self.res.kept_local += 1
             else:
                 if fp_b is not None and fp_l != fp_b:
-                    self.res.conflicts.append(f"{ann} {key}: changed in the toolkit and in Label Studio; Label Studio won")
+                    self.res.conflicts.append(
+                        f"{ann} {key}: changed in the toolkit and in Label Studio; Label Studio won"
+                    )
                 out.append(rec)
             base[key] = fp_r
         if out:
@@ -427,7 +433,9 @@ def pull(proj: Project, client: LSClient, page_size: int = 500, progress: bool =
                 continue
             doc = docs.get(did) if did else None
             if doc is None:
-                res.problems.append(f"task {task.id}: document {did!r} is not in {proj.path}; its annotations were skipped")
+                res.problems.append(
+                    f"task {task.id}: document {did!r} is not in {proj.path}; its annotations were skipped"
+                )
                 continue
             if data.get("sha256") != doc.sha256:
                 res.problems.append(
