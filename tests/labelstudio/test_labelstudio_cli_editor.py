@@ -9,11 +9,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import toolkit as tk
 from tests.support.browser import launch_browser
 from tests.support.labelstudio_server import LabelStudioServer
 from toolkit.labelstudio.client import LSClient
 from toolkit.labelstudio.sync import SyncState, pull, push
+
+pytestmark = [pytest.mark.labelstudio, pytest.mark.slow, pytest.mark.browser]
 
 
 def _toolkit(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

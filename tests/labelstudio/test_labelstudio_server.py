@@ -16,6 +16,8 @@ from toolkit.labelstudio.client import LabelStudioError, LSClient
 from toolkit.labelstudio.convert import to_ls_result
 from toolkit.labelstudio.sync import SyncState, fingerprint, pull, push
 
+pytestmark = [pytest.mark.labelstudio, pytest.mark.slow]
+
 
 def _client(server: LabelStudioServer, token: str | None = None, **kw: Any) -> LSClient:
     return LSClient(server.url, token=token or server.token, **kw)
