@@ -523,7 +523,10 @@ class Annotator(ipw.VBox):
         except ToolkitError as exc:
             self._error(view, str(exc))
         except (KeyError, TypeError, ValueError) as exc:
-            self._error(view, f"bad message {msg!r}: {exc}")
+            self._error(view, f"bad message {msg!r}: {exc!r}")
+        except Exception as exc:  # show it, then let ipywidgets log the traceback
+            self._error(view, f"internal error in {action!r}: {exc!r}")
+            raise
 
     def _error(self, view: _View, message: str) -> None:
         target = self.nav if view is self.nav or not self.annotator else self.tagger

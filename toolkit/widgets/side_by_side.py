@@ -54,7 +54,8 @@ class SideBySide(SideBySideView):
     project: a :class:`toolkit.Project` or its folder.
     left, right: document ids (default: the first document and a document of another source,
         preferring one linked to it).
-    annotator: whose layer to show (default: the remembered annotator name, else ``gold``).
+    annotator: whose layer to show (default: the name remembered by the annotator widget, else ``gold``;
+        looked up again on every refresh).
     """
 
     def __init__(
@@ -66,7 +67,7 @@ class SideBySide(SideBySideView):
     ) -> None:
         super().__init__(handler=self._on_action)
         self.project = open_project(project)
-        self.annotator = annotator or UIState(self.project.path).annotator() or "gold"
+        self._annotator = annotator
         docs = self.project.documents()
         ids = sorted(docs)
         self.options = [{"id": d, "label": f"{docs[d].source} — {docs[d].title or d}"} for d in ids]
@@ -78,6 +79,11 @@ class SideBySide(SideBySideView):
         if right is None and left is not None:
             right = self._default_partner(left)
         self.show(left, right)
+
+    @property
+    def annotator(self) -> str:
+        """The layer shown: the ``annotator`` argument, else the remembered name, else ``gold``."""
+        return self._annotator or UIState(self.project.path).annotator() or "gold"
 
     def __repr__(self) -> str:
         return f"<SideBySide {self.left.get('id')!r} | {self.right.get('id')!r} ({self.annotator})>"
@@ -140,7 +146,13 @@ class SideBySide(SideBySideView):
         ]  # fmt: skip
         return {"id": doc.id, "source": doc.source, "title": doc.title, "text": doc.text, "spans": spans}
 
+    def refresh(self) -> None:
+        """Re-read the store (new spans and links) and redraw."""
+        self.show(self.left.get("id"), self.right.get("id"))
+
     def _on_action(self, _view: _View, msg: dict[str, Any]) -> None:
+        if msg.get("action") == "refresh":
+            self.refresh()
         if msg.get("action") == "pick" and msg.get("side") in ("left", "right"):
             other = self.right if msg["side"] == "left" else self.left
             new = str(msg.get("doc"))

@@ -42,6 +42,16 @@ function makeRoot(elHost, kind) {
   return root;
 }
 
+// model.send, also noting the action in window.__nlSent (last 50; used by tests and for debugging)
+function sender(model) {
+  return (msg) => {
+    const log = (window.__nlSent = window.__nlSent || []);
+    log.push({ view: model.get("view"), action: msg.action, t: Date.now() });
+    if (log.length > 50) log.shift();
+    model.send(msg);
+  };
+}
+
 function isTyping(ev) {
   const t = ev.target;
   return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT");
@@ -270,7 +280,7 @@ function renderTagger(model, host) {
   let maps = offsetMaps(model.get("text") || "");
   let lastText = null;
 
-  const send = (msg) => model.send(msg);
+  const send = sender(model);
   const spanById = (id) => (model.get("spans") || []).find((s) => s.id === id);
 
   function drawHead() {
@@ -489,7 +499,7 @@ function renderTagger(model, host) {
 function renderNav(model, host) {
   const root = makeRoot(host, "nav");
   const offs = [];
-  const send = (msg) => model.send(msg);
+  const send = sender(model);
   function draw() {
     root.replaceChildren();
     if (!model.get("annotator")) {
@@ -502,10 +512,10 @@ function renderNav(model, host) {
       if (st) root.appendChild(el("span", "nl-error", st));
       return;
     }
-    root.append(el("span", "nl-annotator", "👤 " + model.get("annotator")),
+    root.append(el("span", "nl-annotator", "Annotator: " + model.get("annotator")),
       button("◀ Prev", "nl-prev", () => send({ action: "prev" }), "previous document"),
       button("Next ▶", "nl-next", () => send({ action: "next" }), "next document"),
-      button("Next unannotated ⏭", "nl-next-todo", () => send({ action: "next_unannotated" })));
+      button("Next unannotated »", "nl-next-todo", () => send({ action: "next_unannotated" })));
     const src = el("select", "nl-source-filter");
     const all = el("option", null, "all sources");
     all.value = "";
@@ -556,7 +566,7 @@ function renderStances(model, host) {
   const root = makeRoot(host, "stances");
   const offs = [];
   let focusRow = 0;
-  const send = (msg) => model.send(msg);
+  const send = sender(model);
   function rows() {
     const r = [];
     for (const t of model.get("targets") || []) r.push({ claim: null, target: t });
@@ -616,6 +626,7 @@ function renderStances(model, host) {
 function renderLinks(model, host) {
   const root = makeRoot(host, "links");
   const offs = [];
+  const send = sender(model);
   const list = el("div", "nl-cands");
   const filter = el("input", "nl-filter");
   filter.placeholder = "filter candidates";
@@ -699,12 +710,14 @@ function renderSide(model, host) {
       col.appendChild(box);
       cols.appendChild(col);
     }
+    const refresh = button("↻ refresh", "nl-small nl-refresh", () => send({ action: "refresh" }), "re-read annotations");
     const legend = el("div", "nl-muted nl-legend",
       `${Object.keys(clusters).length ? "Linked claims share a colour" : "No linked claims between these documents"}` +
       ` · ${shared.size ? "entities mentioned in both are outlined" : "no shared entities"}`);
+    legend.prepend(refresh);
     cols.appendChild(legend);
   }
-  const send = (m) => model.send(m);
+  const send = sender(model);
   listen(model, ["left", "right", "clusters", "shared", "labels", "options"], draw, offs);
   draw();
   return () => offs.forEach((f) => f());
