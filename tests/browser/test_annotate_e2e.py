@@ -11,65 +11,9 @@ from typing import Any
 import pytest
 
 import toolkit as tk
+from tests.browser.labserver import drag_select
 
 pytestmark = pytest.mark.browser
-
-# JS: screen points over characters of `sub` inside the rendered tagger text
-# (UTF-16 offsets from the segments' data-s; chips are not segments).
-POINTS_JS = """
-([sub, fromChar, toChar]) => {
-  const box = document.querySelector('.nl-tagger .nl-text');
-  const segs = Array.from(box.querySelectorAll('.nl-seg'));
-  const full = segs.map((s) => s.textContent).join('');
-  const i = full.indexOf(sub);
-  if (i < 0) return null;
-  const at = (u) => {
-    for (const s of segs) {
-      const a = Number(s.dataset.s), b = Number(s.dataset.e);
-      if (u >= a && u < b) {
-        const r = document.createRange();
-        r.setStart(s.firstChild, u - a);
-        r.setEnd(s.firstChild, u - a + 1);
-        const rc = r.getBoundingClientRect();
-        return { x: rc.left + rc.width / 2, y: rc.top + rc.height / 2 };
-      }
-    }
-    return null;
-  };
-  return { from: at(i + fromChar), to: at(i + sub.length - 1 - toChar) };
-}
-"""
-
-
-def drag_select(page: Any, sub: str) -> None:
-    """Select ``sub`` with a real mouse drag that starts and ends inside words (so snapping matters)."""
-    page.locator(".nl-tagger .nl-text").scroll_into_view_if_needed()
-    got = None
-    for inset in (2, 1, 3):  # start/end this many characters inside the first/last word
-        pts = page.evaluate(POINTS_JS, [sub, inset, inset - 1])
-        assert pts and pts["from"] and pts["to"], f"{sub!r} not found in the rendered text"
-        # whole pixels: headless Chromium does not extend a drag started at some fractional coordinates
-        x0, y0, x1, y1 = (round(v) for v in (pts["from"]["x"], pts["from"]["y"], pts["to"]["x"], pts["to"]["y"]))
-        page.mouse.move(x0, y0)
-        page.mouse.down()
-        page.mouse.move((x0 + x1) // 2, (y0 + y1) // 2, steps=4)
-        page.mouse.move(x1, y1, steps=4)
-        page.mouse.up()
-        # Python snaps the selection and sends it back; the page then shows it as pending
-        try:
-            page.wait_for_function(
-                "(sub) => Array.from(document.querySelectorAll('.nl-tagger .nl-pending'))"
-                ".map((s) => s.textContent).join('') === sub",
-                arg=sub,
-                timeout=5_000,
-            )
-            return
-        except Exception:  # noqa: BLE001 - report what was selected instead
-            got = page.evaluate(
-                "() => Array.from(document.querySelectorAll('.nl-tagger .nl-pending')).map((s) => s.textContent).join('')"
-            )
-            page.keyboard.press("Escape")
-    raise AssertionError(f"drag over {sub!r} selected {got!r}")
 
 
 def label_key(page: Any, label: str) -> str:
