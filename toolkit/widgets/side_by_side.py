@@ -82,8 +82,13 @@ class SideBySide(SideBySideView):
 
     @property
     def annotator(self) -> str:
-        """The layer shown: the ``annotator`` argument, else the remembered name, else ``gold``."""
-        return self._annotator or UIState(self.project.path).annotator() or "gold"
+        """The layer shown: the ``annotator`` argument, else the remembered name, else ``gold``
+        (or the first human annotator when there is no gold layer)."""
+        name = self._annotator or UIState(self.project.path).annotator()
+        if name:
+            return name
+        humans = [a for a in self.project.annotators() if not a.startswith("model:")]
+        return "gold" if "gold" in humans or not humans else humans[0]
 
     def __repr__(self) -> str:
         return f"<SideBySide {self.left.get('id')!r} | {self.right.get('id')!r} ({self.annotator})>"
