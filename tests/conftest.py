@@ -9,17 +9,10 @@ from pathlib import Path
 import pytest
 
 import toolkit as tk
+from tests.support.texts import TEXT_A, TEXT_B
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-
-TEXT_A = (
-    "Velmora and Ostrand agree to talks\n\n"
-    "President Dario Venn said on Tuesday that “the river belongs to both our peoples”. "
-    "Ostrand's foreign ministry did not comment. Prices rose 4% in March."
-)
-TEXT_B = "Ostrand daily: Venn's call was “a first step”, according to Minister Ilse Marković. 😀 End."
-
 
 @pytest.fixture
 def project(tmp_path: Path) -> tk.Project:
@@ -32,12 +25,6 @@ def project(tmp_path: Path) -> tk.Project:
         ]
     )
     return proj
-
-
-def offsets(text: str, sub: str) -> tuple[int, int]:
-    """Offsets of the first occurrence of ``sub`` in ``text`` (test helper)."""
-    i = text.index(sub)
-    return i, i + len(sub)
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import TEXT_A, TEXT_B, offsets
 
 import toolkit as tk
+from tests.support.texts import TEXT_A, TEXT_B, offsets
 from toolkit.agreement.adjudicate import apply_decisions, majority_spans, majority_stances
 from toolkit.agreement.reports import (
     agreement_heatmap,

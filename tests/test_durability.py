@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TEXT_A
 
 import toolkit as tk
+from tests.support.texts import TEXT_A
 from toolkit.cli import main as cli_main
 
 WRITER = textwrap.dedent(

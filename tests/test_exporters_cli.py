@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEXT_A, offsets
 
 import toolkit as tk
+from tests.support.texts import TEXT_A, offsets
 from toolkit.cli import main
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import TEXT_A, TEXT_B, offsets
 
 import toolkit as tk
+from tests.support.texts import TEXT_A, TEXT_B, offsets
 from toolkit.store import annotator_filename
 
 

@@ -14,23 +14,9 @@ from pathlib import Path
 import pytest
 
 import toolkit as tk
+from tests.support.texts import TEXT_A, TEXT_B
 from toolkit.widgets import Annotator, SideBySide, UIState, claim_clusters, rank_claims, snap_selection
 from toolkit.widgets.text import cp_to_utf16, utf16_to_cp
-
-
-# Texts of the shared ``project`` fixture (tests/conftest.py).  Not imported from
-# conftest: other folders' conftest.py files shadow the module name ``conftest``.
-def _texts() -> tuple[str, str]:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("_root_conftest", Path(__file__).with_name("conftest.py"))
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.TEXT_A, mod.TEXT_B
-
-
-TEXT_A, TEXT_B = _texts()
 
 
 def offsets(text: str, sub: str) -> tuple[int, int]:

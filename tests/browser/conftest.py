@@ -60,7 +60,7 @@ def make_project(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     root = tmp_path_factory.mktemp("lab")
     project = make_project(root / "project")
@@ -70,14 +70,14 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser_context() -> Iterator[Any]:
     with launch_browser(viewport={"width": 1500, "height": 1100}) as ctx:
         ctx.set_default_timeout(60_000)
         yield ctx
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def notebook_page(lab: Lab, browser_context: Any) -> Iterator[Any]:
     """A page with the annotation notebook open and all its cells run (shared by the tests, in file order)."""
     page = browser_context.new_page()

@@ -9,7 +9,7 @@ import pytest
 from tests.support.labelstudio_server import LabelStudioServer
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def ls_server() -> Iterator[LabelStudioServer]:
     """One Label Studio server for the whole session, killed at the end (never skipped)."""
     server = LabelStudioServer.temporary()
@@ -20,7 +20,7 @@ def ls_server() -> Iterator[LabelStudioServer]:
         server.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def ls_second_user(ls_server: LabelStudioServer) -> tuple[int, str]:
     """``(user id, token)`` of a second Label Studio user, ``ben@example.com``."""
     return ls_server.create_user("ben@example.com")

@@ -7,6 +7,7 @@ system binary.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -37,6 +38,25 @@ def chromium_path() -> str:
     return path
 
 
+_PLAYWRIGHT: Any = None
+
+
+def _playwright() -> Any:
+    """One Playwright driver per process, shared by every launch.
+
+    Playwright's sync API refuses a second ``sync_playwright()`` while one is
+    running in the same thread, and session-scoped fixtures keep one running; so
+    all launches share this driver, stopped when the process exits.
+    """
+    global _PLAYWRIGHT
+    if _PLAYWRIGHT is None:
+        from playwright.sync_api import sync_playwright
+
+        _PLAYWRIGHT = sync_playwright().start()
+        atexit.register(_PLAYWRIGHT.stop)
+    return _PLAYWRIGHT
+
+
 @contextmanager
 def launch_browser(**context_kwargs: Any) -> Iterator[Any]:
     """Yield a Playwright ``BrowserContext`` on headless Debian Chromium.
@@ -47,19 +67,16 @@ def launch_browser(**context_kwargs: Any) -> Iterator[Any]:
             page = ctx.new_page()
             page.goto("http://127.0.0.1:8888/lab")
     """
-    from playwright.sync_api import sync_playwright
-
     profile = tempfile.mkdtemp(prefix="toolkit-chromium-")
-    with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            profile,
-            executable_path=chromium_path(),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            **context_kwargs,
-        )
-        try:
-            yield ctx
-        finally:
-            ctx.close()
-            shutil.rmtree(profile, ignore_errors=True)
+    ctx = _playwright().chromium.launch_persistent_context(
+        profile,
+        executable_path=chromium_path(),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        **context_kwargs,
+    )
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+        shutil.rmtree(profile, ignore_errors=True)

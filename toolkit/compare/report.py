@@ -26,6 +26,7 @@ from toolkit.compare import profiles as _profiles
 from toolkit.compare import quotes as _quotes
 from toolkit.compare import stances as _stances
 from toolkit.compare._layers import Layer, describe_layer
+from toolkit.store import atomic_write_text
 
 #: Entity labels shown in the report's entity section (names of things, not dates or amounts).
 NAMED_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT")
@@ -411,5 +412,5 @@ def write_report(cmp: Comparison | str | os.PathLike[str], output: str | os.Path
     html = render_report(cmp, title)
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _entities._write_atomic(out, html)
+    atomic_write_text(out, html)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..model import Span
+from ..model import Span, connected_components
 from ..store import Project
 from .annotator import open_project
 from .uistate import UIState
@@ -16,25 +16,12 @@ __all__ = ["SideBySide", "claim_clusters"]
 
 def claim_clusters(links: list[tuple[str, str]]) -> dict[str, int]:
     """Connected components of undirected links: span id -> cluster number (0, 1, ... in first-seen order)."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in links:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[rb] = ra
+    root = connected_components(links)
     numbers: dict[str, int] = {}
     out: dict[str, int] = {}
     for a, b in links:
         for x in (a, b):
-            root = find(x)
-            out[x] = numbers.setdefault(root, len(numbers))
+            out[x] = numbers.setdefault(root[x], len(numbers))
     return out
 
 
