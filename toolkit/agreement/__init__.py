@@ -24,10 +24,11 @@ _EXPORTS = {
     "bootstrap": ["BootstrapResult", "bootstrap_ci"],
     "reports": [
         "agreement_heatmap", "disagreements", "pairwise_matrix", "span_agreement_by_source", "span_report",
-        "stance_agreement", "stance_matrix",
+        "span_units", "stance_agreement", "stance_matrix",
     ],
     "adjudicate": ["GOLD", "Adjudication", "apply_decisions", "majority_spans", "majority_stances"],
-    "widget": ["ReviewWidget"],
+    "align": ["CLAIM_THRESHOLD", "align_claims", "jaccard"],
+    "widget": ["ReviewWidget", "SpanReviewWidget", "SpanUnit", "review"],
 }  # fmt: skip
 _WHERE = {name: mod for mod, names in _EXPORTS.items() for name in names}
 

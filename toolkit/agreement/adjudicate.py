@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .reports import stance_matrix
+from .align import CLAIM_THRESHOLD, jaccard
+from .reports import _claim_extents, _stances_spans, _with_claim_key, stance_matrix
 from .spans import human_annotators
 
 if TYPE_CHECKING:
@@ -36,16 +37,24 @@ class Adjudication:
         return f"<Adjudication decided={len(self.decisions)} ties={len(self.ties)}>"
 
 
-def majority_stances(stances: pd.DataFrame, annotators: Sequence[str] | None = None) -> Adjudication:
-    """Majority vote per stance unit ``(doc_id, claim_id, target)``.
+def majority_stances(
+    stances: Any, annotators: Sequence[str] | None = None, spans: pd.DataFrame | None = None
+) -> Adjudication:
+    """Majority vote per stance unit ``(doc_id, claim, target)``.
 
-    A value wins when more annotators chose it than any other value (among the
-    annotators who answered).  Units where two or more values share the top
-    count are returned in ``ties`` with every annotator's answer, not decided.
-    ``decisions`` has columns ``task, doc_id, claim_id, target, value, votes,
-    n_answers``.
+    ``stances`` is ``Project.load()`` (claim stances aligned by claim-span
+    overlap, see :func:`toolkit.agreement.align.align_claims`) or a stances
+    DataFrame (with optional ``spans=``).  A value wins when more annotators
+    chose it than any other value (among the annotators who answered).  Units
+    where two or more values share the top count are returned in ``ties`` with
+    every annotator's answer, not decided.  ``decisions`` has columns ``task,
+    doc_id, claim, claim_start, claim_end, target, value, votes, n_answers``
+    (``claim`` is ``None`` for document-level stances).
     """
-    matrix = stance_matrix(stances, annotators)
+    stances_df, spans = _stances_spans(stances, spans)
+    keyed = _with_claim_key(stances_df, spans)
+    extents = _claim_extents(keyed)
+    matrix = stance_matrix(stances_df, annotators, spans=spans)
     decided: list[dict[str, Any]] = []
     tied: list[dict[str, Any]] = []
     for col in matrix.columns:
@@ -55,12 +64,14 @@ def majority_stances(stances: pd.DataFrame, annotators: Sequence[str] | None = N
             continue
         counts = pd.Series(list(answers.values())).value_counts()
         top = counts[counts == counts.iloc[0]]
-        base = {"doc_id": doc_id, "claim_id": claim_key or None, "target": target, "n_answers": len(answers)}
+        c0, c1 = extents.get((doc_id, claim_key), (None, None))
+        base = {"doc_id": doc_id, "claim": claim_key or None, "claim_start": c0, "claim_end": c1,
+                "target": target, "n_answers": len(answers)}  # fmt: skip
         if len(top) == 1:
             decided.append({"task": "stance", **base, "value": top.index[0], "votes": int(top.iloc[0])})
         else:
             tied.append({**base, "candidates": sorted(top.index), **answers})
-    dcols = ["task", "doc_id", "claim_id", "target", "value", "votes", "n_answers"]
+    dcols = ["task", "doc_id", "claim", "claim_start", "claim_end", "target", "value", "votes", "n_answers"]
     return Adjudication(pd.DataFrame(decided, columns=dcols), pd.DataFrame(tied))
 
 
@@ -95,17 +106,50 @@ def _records(decisions: pd.DataFrame | Iterable[Mapping[str, Any]]) -> list[dict
     return [dict(d) for d in decisions]
 
 
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or v == ""
+
+
+def _gold_claim(gold: Any, schema: Any, d: Mapping[str, Any]) -> str | None:
+    """The gold claim span a claim-stance decision refers to, or ``None``.
+
+    ``claim_id`` naming a gold span wins; otherwise the gold claim span of the
+    document with the best character Jaccard (>= 0.5) against
+    ``[claim_start, claim_end)``.
+    """
+    if gold is None:
+        return None
+    cid = d.get("claim_id")
+    if not _missing(cid) and cid in gold.spans:
+        return str(cid)
+    c0, c1 = d.get("claim_start"), d.get("claim_end")
+    if _missing(c0) or _missing(c1):
+        return None
+    best: tuple[float, str] | None = None
+    for sp in gold.spans.values():
+        if sp.doc != d["doc_id"] or schema.layer_of(sp.label) != "claim":
+            continue
+        j = jaccard(int(c0), int(c1), sp.start, sp.end)
+        if j >= CLAIM_THRESHOLD and (best is None or (-j, sp.id) < (-best[0], best[1])):
+            best = (j, sp.id)
+    return best[1] if best else None
+
+
 def apply_decisions(
     project: Project, decisions: pd.DataFrame | Iterable[Mapping[str, Any]], annotator: str = GOLD
 ) -> dict[str, int]:
     """Write decisions to the project as annotator ``gold`` (idempotent).
 
     Each decision is a mapping with ``task`` ``"stance"`` (``doc_id, target,
-    value``, optional ``claim_id``) or ``"span"`` (``doc_id, start, end, label``,
-    optional ``attrs``).  A stance decision whose ``value`` is ``None`` deletes the
-    gold stance.  Spans already present in gold with the same offsets and label
-    are not added twice.  Claim-level stances are written only when the claim
-    span id exists in the gold layer; others are counted as ``skipped``.
+    value``; for a claim-level stance ``claim_id`` = a gold claim span id, or
+    ``claim``/``claim_start``/``claim_end`` as in :func:`majority_stances`) or
+    ``"span"`` (``doc_id, start, end, label``, optional ``attrs``).  A stance
+    decision whose ``value`` is ``None`` deletes the gold stance.  Spans already
+    present in gold with the same offsets and label are not added twice.  A
+    claim-level stance is written on the gold claim span given by ``claim_id``
+    or, failing that, on the gold claim span of that document that best overlaps
+    ``[claim_start, claim_end)`` (character Jaccard >= 0.5); without one (adjudicate
+    the claim spans first) it is counted as ``skipped``.
     Returns counts ``{"stances": n, "spans": n, "deleted": n, "skipped": n}``.
     """
     counts = {"stances": 0, "spans": 0, "deleted": 0, "skipped": 0}
@@ -113,6 +157,7 @@ def apply_decisions(
     gold = project.current(annotator) if annotator in project.annotators() else None
     existing = {(s.doc, s.start, s.end, s.label) for s in gold.spans.values()} if gold else set()
     new_spans = []
+    stance_recs = []
     for d in recs:
         task = d.get("task", "stance")
         if task == "span":
@@ -131,24 +176,27 @@ def apply_decisions(
                 }
             )
         elif task == "stance":
-            claim = d.get("claim_id")
-            claim = None if claim is None or (isinstance(claim, float) and claim != claim) or claim == "" else claim
-            if claim is not None and (gold is None or claim not in gold.spans):
-                counts["skipped"] += 1
-                continue
-            if d.get("value") is None:
-                from toolkit.model import Stance
-
-                sid = Stance.make_id(d["doc_id"], d["target"], claim)
-                if gold is not None and sid in gold.stances:
-                    project.delete("stance", sid, annotator=annotator)
-                    counts["deleted"] += 1
-                continue
-            project.set_stance(d["doc_id"], d["target"], d["value"], annotator=annotator, claim=claim)
-            counts["stances"] += 1
+            stance_recs.append(d)
         else:
             raise ValueError(f"unknown decision task {task!r}; allowed: stance, span")
-    if new_spans:
+    if new_spans:  # spans first, so that claim stances decided in the same call find their gold claim
         project.add_spans(new_spans, annotator=annotator)
         counts["spans"] = len(new_spans)
+        gold = project.current(annotator)
+    for d in stance_recs:
+        is_claim = not (_missing(d.get("claim_id")) and _missing(d.get("claim")) and _missing(d.get("claim_start")))
+        claim = _gold_claim(gold, project.schema, d) if is_claim else None
+        if is_claim and claim is None:
+            counts["skipped"] += 1
+            continue
+        if d.get("value") is None:
+            from toolkit.model import Stance
+
+            sid = Stance.make_id(d["doc_id"], d["target"], claim)
+            if gold is not None and sid in gold.stances:
+                project.delete("stance", sid, annotator=annotator)
+                counts["deleted"] += 1
+            continue
+        project.set_stance(d["doc_id"], d["target"], d["value"], annotator=annotator, claim=claim)
+        counts["stances"] += 1
     return counts

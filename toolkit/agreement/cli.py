@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.task == "stances":
         if len(frames.stances) == 0:
             raise ToolkitError(f"no stances in project {args.project}")
-        table = stance_agreement(frames.stances, n_boot=args.bootstrap, seed=args.seed)
+        table = stance_agreement(frames, n_boot=args.bootstrap, seed=args.seed)
     else:
         if len(frames.spans) == 0:
             raise ToolkitError(f"no spans in project {args.project}")

@@ -5,9 +5,15 @@ same columns) and counts only *human* annotators: model suggestions
 (``is_model`` / names starting with ``model:``) and the adjudicated ``gold``
 layer are never treated as annotators.
 
-Stance units are ``(doc_id, claim_id, target)``; document-level stances have
-``claim_id`` ``None``.  Claim-level stances line up across annotators only when
-they refer to the same claim span id.
+Stance units are ``(doc_id, claim, target)``; document-level stances have
+``claim`` ``None``.  Claim-level stances of different annotators are the same
+unit when their claim spans are aligned (:func:`toolkit.agreement.align.align_claims`:
+same document, best character-Jaccard match >= 0.5); ``claim`` is then the
+aligned claim's key ``"<start>-<end>"``.  Without span data (a bare stances
+frame and no ``spans=``) claim stances line up only by identical claim span id.
+
+Span units (:func:`span_units`) are groups of overlapping spans of one layer
+(entity or claim) in one document, over all human annotators.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from .align import align_claims
 from .bootstrap import bootstrap_ci
 from .coefficients import cohen_kappa, gwet_ac1, krippendorff_alpha, percent_agreement
 from .spans import ALL, human_annotators, pair_scores, span_agreement
@@ -33,6 +40,7 @@ __all__ = [
     "pairwise_matrix",
     "span_agreement_by_source",
     "span_report",
+    "span_units",
     "stance_agreement",
     "stance_matrix",
 ]
@@ -45,22 +53,68 @@ def _human(frame: pd.DataFrame, annotators: Sequence[str] | None) -> tuple[pd.Da
     return frame[frame["annotator"].isin(names)], names
 
 
-def _with_claim_key(stances: pd.DataFrame) -> pd.DataFrame:
+def _stances_spans(stances: Any, spans: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Accept ``Project.load()`` frames (stances + spans) or a stances DataFrame (+ optional spans)."""
+    if not isinstance(stances, pd.DataFrame) and hasattr(stances, "stances"):
+        return stances.stances, spans if spans is not None else getattr(stances, "spans", None)
+    return stances, spans
+
+
+def _with_claim_key(stances: pd.DataFrame, spans: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add ``claim_key`` (``""`` for document level), ``claim_start`` and ``claim_end`` to a stances frame.
+
+    With ``spans``, claim stances are keyed by their aligned claim (see
+    :func:`~toolkit.agreement.align.align_claims`); a stance whose claim span is
+    not among the spans keeps ``"id:<claim span id>"``.  Without ``spans`` the key
+    is the claim span id itself.
+    """
     out = stances.copy()
-    out["claim_key"] = out["claim_id"].where(out["claim_id"].notna(), "")
+    has_claim = out["claim_id"].notna() & (out["claim_id"].astype(str) != "")
+    out["claim_key"] = ""
+    out["claim_start"] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    out["claim_end"] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    if not has_claim.any():
+        return out
+    if spans is None:
+        out.loc[has_claim, "claim_key"] = out.loc[has_claim, "claim_id"].astype(str)
+        return out
+    aligned = align_claims(spans, human_annotators(out))
+    where = {(a, s): (k, c0, c1) for a, s, k, c0, c1 in zip(
+        aligned["annotator"], aligned["span_id"], aligned["claim_key"], aligned["claim_start"], aligned["claim_end"],
+        strict=True)}  # fmt: skip
+    for i in out.index[has_claim]:
+        hit = where.get((out.at[i, "annotator"], str(out.at[i, "claim_id"])))
+        if hit is None:
+            out.at[i, "claim_key"] = f"id:{out.at[i, 'claim_id']}"
+        else:
+            out.at[i, "claim_key"], out.at[i, "claim_start"], out.at[i, "claim_end"] = hit
     return out
 
 
+def _claim_extents(keyed: pd.DataFrame) -> dict[tuple[str, str], tuple[Any, Any]]:
+    """``(doc_id, claim_key) -> (claim_start, claim_end)`` of a frame from :func:`_with_claim_key`."""
+    sub = keyed[keyed["claim_key"] != ""].drop_duplicates(["doc_id", "claim_key"])
+    return {
+        (d, k): (s, e)
+        for d, k, s, e in zip(sub["doc_id"], sub["claim_key"], sub["claim_start"], sub["claim_end"], strict=True)
+    }
+
+
 def stance_matrix(
-    stances: pd.DataFrame, annotators: Sequence[str] | None = None, target: str | None = None
+    stances: Any,
+    annotators: Sequence[str] | None = None,
+    target: str | None = None,
+    spans: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Stance values as an annotators x units table (``None`` where not coded).
 
     Columns are a MultiIndex ``(doc_id, claim_key, target)``; ``claim_key`` is
-    ``""`` for document-level stances.  This is the ``reliability_data`` of the
-    coefficient functions.
+    ``""`` for document-level stances and the aligned claim key otherwise
+    (pass ``Project.load()`` frames or ``spans=`` to align claims by overlap).
+    This is the ``reliability_data`` of the coefficient functions.
     """
-    frame, names = _human(_with_claim_key(stances), annotators)
+    stances, spans = _stances_spans(stances, spans)
+    frame, names = _human(_with_claim_key(stances, spans), annotators)
     if target is not None:
         frame = frame[frame["target"] == target]
     table = frame.pivot_table(index="annotator", columns=UNIT, values="value", aggfunc="last")
@@ -85,19 +139,24 @@ def _stance_row(matrix: pd.DataFrame, n_boot: int, seed: int) -> dict[str, Any]:
 
 
 def stance_agreement(
-    stances: pd.DataFrame,
+    stances: Any,
     annotators: Sequence[str] | None = None,
     n_boot: int = 0,
     seed: int = 0,
+    spans: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Stance agreement per target, plus an ``(all)`` row over every target.
+
+    ``stances`` is ``Project.load()`` (claim stances aligned by claim overlap) or
+    a stances DataFrame (pass ``spans=`` to align claims; without it claim
+    stances match only by identical claim span id).
 
     Columns: ``target, n_units`` (units coded by at least two annotators),
     ``n_annotators, percent_agreement, krippendorff_alpha`` (nominal),
     ``gwet_ac1, cohen_kappa`` (only with exactly two annotators) and, with
     ``n_boot > 0``, a seeded bootstrap interval ``alpha_ci_low, alpha_ci_high``.
     """
-    matrix = stance_matrix(stances, annotators)
+    matrix = stance_matrix(stances, annotators, spans=spans)
     rows = []
     targets = sorted(pd.unique(matrix.columns.get_level_values("target"))) if matrix.shape[1] else []
     for t in targets:
@@ -137,16 +196,56 @@ def span_agreement_by_source(
     return pd.DataFrame(rows)
 
 
-def _span_clusters(frame: pd.DataFrame) -> pd.DataFrame:
-    """Assign every span to a cluster of overlapping spans within its document."""
-    f = frame.sort_values(["doc_id", "start", "end"], kind="stable").reset_index(drop=True)
-    if len(f) == 0:
-        return f.assign(cluster=pd.Series(dtype=np.int64))
-    run_end = f.groupby("doc_id", sort=False)["end"].cummax().to_numpy()
-    new_doc = (f["doc_id"] != f["doc_id"].shift()).to_numpy()
+SPAN_UNIT_COLUMNS = ["unit", "doc_id", "source", "layer", "unit_start", "unit_end", "disputed"]
+
+
+def span_units(spans: pd.DataFrame, annotators: Sequence[str] | None = None) -> pd.DataFrame:
+    """Assign every human span to a *span unit*.
+
+    A span unit is a maximal group of spans of the **same layer** (entity or
+    claim; ``unknown`` labels form their own layer) in **one document** that are
+    chained by overlap (sharing at least one character), over all human
+    annotators.  Its id ``unit`` is ``"<doc_id>:<layer>:<start>-<end>"`` where
+    ``start``/``end`` is the union of its spans' ranges (``unit_start``,
+    ``unit_end``).  A unit is ``disputed`` unless every annotator (of
+    ``annotators``, default all human ones) marked the very same set of
+    ``(start, end, label)`` in it; a unit only one annotator marked is disputed.
+
+    Returns the human spans (all columns of ``spans``) plus the columns
+    ``unit, unit_start, unit_end, disputed``, sorted by document, layer, start.
+    """
+    frame, names = _human(spans, annotators)
+    cols = list(spans.columns) + ["unit", "unit_start", "unit_end", "disputed"]
+    if len(frame) == 0:
+        return pd.DataFrame(columns=cols)
+    f = frame.sort_values(["doc_id", "layer", "start", "end"], kind="stable").reset_index(drop=True)
+    group = (f["doc_id"].astype(str) + "\x00" + f["layer"].astype(str)).to_numpy()
+    run_end = f.groupby(group, sort=False)["end"].cummax().to_numpy()
+    new_group = np.concatenate([[True], group[1:] != group[:-1]])
     prev_end = np.concatenate([[0], run_end[:-1]])
-    new = new_doc | (f["start"].to_numpy() >= prev_end)
-    return f.assign(cluster=np.cumsum(new) - 1)
+    cluster = np.cumsum(new_group | (f["start"].to_numpy() >= prev_end)) - 1
+    f["_cluster"] = cluster
+    ext = f.groupby("_cluster").agg(unit_start=("start", "min"), unit_end=("end", "max"))
+    f = f.join(ext, on="_cluster")
+    f["unit"] = (
+        f["doc_id"].astype(str)
+        + ":"
+        + f["layer"].astype(str)
+        + ":"
+        + (f["unit_start"].astype(str) + "-" + f["unit_end"].astype(str))
+    )
+    disputed = {}
+    for unit, grp in f.groupby("unit", sort=False):
+        sets = {n: frozenset(zip(g["start"], g["end"], g["label"], strict=True)) for n, g in grp.groupby("annotator")}
+        disputed[unit] = len({sets.get(n, frozenset()) for n in names}) > 1
+    f["disputed"] = f["unit"].map(disputed).astype(bool)
+    return f.drop(columns="_cluster")[cols]
+
+
+def _span_answer(rows: pd.DataFrame) -> str | None:
+    if len(rows) == 0:
+        return None
+    return "; ".join(f"{r.label} [{r.start}:{r.end}] {r.text!r}" for r in rows.itertuples())
 
 
 def disagreements(
@@ -159,18 +258,23 @@ def disagreements(
 
     ``frames`` is ``Project.load()`` (or anything with ``.stances`` / ``.spans``).
 
-    * stances: one row per ``(doc_id, claim_id, target)`` where the annotators who
+    * stances: one row per ``(doc_id, claim, target)`` where the annotators who
       answered gave different values (with ``include_missing=True`` also units some
-      annotators left empty).  One column per annotator holds the value.
-    * spans: spans of all annotators in a document are grouped into clusters of
-      overlapping spans; a cluster is disputed unless every annotator marked the
-      very same set of ``(start, end, label)``.  Each annotator column lists that
-      annotator's spans as ``LABEL [start:end] 'text'`` (``None`` if nothing).
+      annotators left empty).  ``claim`` is the aligned claim key (``None`` for
+      document-level stances), ``claim_start``/``claim_end`` its character range.
+      One column per annotator holds the value.
+    * spans: one row per disputed span unit (see :func:`span_units`: overlapping
+      spans of one layer in one document).  Each annotator column lists that
+      annotator's spans in the unit as ``LABEL [start:end] 'text'`` (``None`` if
+      nothing).
     """
     if task == "stances":
-        matrix = stance_matrix(frames.stances, annotators)
+        spans = getattr(frames, "spans", None)
+        keyed = _with_claim_key(frames.stances, spans)
+        matrix = stance_matrix(frames.stances, annotators, spans=spans)
+        fixed = ["doc_id", "source", "claim", "claim_start", "claim_end", "target"]
         if matrix.shape[1] == 0:
-            return pd.DataFrame(columns=["doc_id", "source", "claim_id", "target", *matrix.index, "n_answers"])
+            return pd.DataFrame(columns=[*fixed, *matrix.index, "n_answers"])
         data = matrix.to_numpy(dtype=object)
         present = data != None  # noqa: E711
         distinct = [len({v for v in col if v is not None}) for col in data.T]
@@ -180,36 +284,41 @@ def disagreements(
             disputed |= (n_present < len(matrix)) & (n_present >= 1)
         cols = matrix.columns[disputed]
         out = pd.DataFrame(data[:, disputed].T, columns=list(matrix.index))
-        out.insert(0, "doc_id", cols.get_level_values("doc_id"))
-        claim = cols.get_level_values("claim_key")
-        out.insert(1, "claim_id", [c if c else None for c in claim])
-        out.insert(2, "target", cols.get_level_values("target"))
+        extents = _claim_extents(keyed)
+        docs, claims = cols.get_level_values("doc_id"), cols.get_level_values("claim_key")
         sources = frames.stances.drop_duplicates("doc_id").set_index("doc_id")["source"]
-        out.insert(1, "source", out["doc_id"].map(sources))
+        fixed_values = {
+            "doc_id": list(docs),
+            "source": [sources.get(d) for d in docs],
+            "claim": [c if c else None for c in claims],
+            "claim_start": [extents.get((d, c), (None, None))[0] for d, c in zip(docs, claims, strict=True)],
+            "claim_end": [extents.get((d, c), (None, None))[1] for d, c in zip(docs, claims, strict=True)],
+            "target": list(cols.get_level_values("target")),
+        }
+        for i, (name, values) in enumerate(fixed_values.items()):
+            out.insert(i, name, values)
         out["n_answers"] = n_present[disputed]
         return out.reset_index(drop=True)
     if task != "spans":
         raise ValueError(f"unknown task {task!r}; allowed: stances, spans")
-    frame, names = _human(frames.spans, annotators)
-    clustered = _span_clusters(frame)
+    names = list(annotators) if annotators is not None else human_annotators(frames.spans)
+    units = span_units(frames.spans, names)
+    units = units[units["disputed"]]
     rows = []
-    for cid, grp in clustered.groupby("cluster", sort=True):
-        sets = {n: frozenset(zip(g["start"], g["end"], g["label"], strict=True)) for n, g in grp.groupby("annotator")}
-        answers = {n: sets.get(n, frozenset()) for n in names}
-        if len(set(answers.values())) <= 1:
-            continue
+    for unit, grp in units.groupby("unit", sort=False):
+        first = grp.iloc[0]
         row: dict[str, Any] = {
-            "doc_id": grp["doc_id"].iloc[0],
-            "source": grp["source"].iloc[0] if "source" in grp else None,
-            "start": int(grp["start"].min()),
-            "end": int(grp["end"].max()),
-            "cluster": int(cid),
+            "unit": unit,
+            "doc_id": first["doc_id"],
+            "source": first.get("source"),
+            "layer": first["layer"],
+            "start": int(first["unit_start"]),
+            "end": int(first["unit_end"]),
         }
         for n in names:
-            g = grp[grp["annotator"] == n]
-            row[n] = "; ".join(f"{r.label} [{r.start}:{r.end}] {r.text!r}" for r in g.itertuples()) if len(g) else None
+            row[n] = _span_answer(grp[grp["annotator"] == n])
         rows.append(row)
-    return pd.DataFrame(rows, columns=["doc_id", "source", "start", "end", "cluster", *names])
+    return pd.DataFrame(rows, columns=["unit", "doc_id", "source", "layer", "start", "end", *names])
 
 
 def pairwise_matrix(
@@ -220,7 +329,7 @@ def pairwise_matrix(
 ) -> pd.DataFrame:
     """Annotator x annotator agreement: Cohen's kappa on stances, span F1 on spans (diagonal 1)."""
     if task == "stances":
-        matrix = stance_matrix(frames.stances, annotators)
+        matrix = stance_matrix(frames, annotators)
         names = list(matrix.index)
     else:
         names = list(annotators) if annotators is not None else human_annotators(frames.spans)

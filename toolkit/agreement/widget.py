@@ -1,20 +1,63 @@
-"""Review widget: walk disputed stance units, compare answers, record the decision as ``gold``."""
+"""Review widgets: walk disputed units, compare every annotator's answer, record the decision as ``gold``.
+
+* :class:`ReviewWidget` walks disputed **stance** units (ipywidgets).
+* :class:`SpanReviewWidget` walks disputed **span** units (anywidget, keyboard
+  shortcuts): take one annotator's version of the unit, or reject it.
+* :func:`review` puts both in one tabbed widget (the notebook entry point).
+
+Span decisions are stored in the ``gold`` layer only, through the Project API:
+
+* *take annotator X*: X's spans of the unit are put into ``gold`` with
+  deterministic ids ``s-rv<hash of unit>-<i>`` and ``meta={"review": {"unit": ..,
+  "choice": X}}``; every other gold span of that layer overlapping the unit is
+  deleted first.  Deciding again therefore replaces the unit's gold spans and
+  never duplicates them.
+* *reject*: the unit's gold spans are deleted and a marker event is appended to
+  the gold log: a ``delete`` of the never-existing object id ``review:<unit>``
+  with ``meta={"review": {"unit": .., "choice": "reject"}}`` (replay ignores
+  deletes of absent ids, so the gold annotations are unaffected).
+
+On opening, a unit counts as decided when gold has a span of its layer
+overlapping it (from this widget, from :func:`~toolkit.agreement.adjudicate.apply_decisions`
+or from hand edits) or when its latest review event in the gold log is a rejection.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import html
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import anywidget
 import ipywidgets as w
 import pandas as pd
+import traitlets as t
 
 from .adjudicate import GOLD, apply_decisions
-from .reports import disagreements
+from .reports import disagreements, span_units
+from .spans import human_annotators
 
 if TYPE_CHECKING:
     from toolkit import Project
 
-__all__ = ["ReviewWidget"]
+__all__ = ["REJECT", "ReviewWidget", "SpanReviewWidget", "SpanUnit", "review"]
+
+#: Choice recorded for a rejected span unit.
+REJECT = "reject"
+#: Keys: ``1``..``9`` take that annotator's version, ``x`` rejects, ``n``/``p`` move.
+TAKE_KEYS = "123456789"
+
+
+def _open(project: Project | str | os.PathLike[str] | None) -> Project:
+    from toolkit import Project
+
+    if isinstance(project, Project):
+        return project
+    return Project.open(project)
 
 
 class ReviewWidget(w.VBox):
@@ -23,20 +66,29 @@ class ReviewWidget(w.VBox):
     Shows the unit (document, source, claim, target, a text excerpt), every
     annotator's answer side by side, and one button per allowed stance value.
     Clicking a value writes it to the ``gold`` layer through the Project API and
-    moves to the next unit; *Skip* moves on without deciding.
+    moves to the next unit; *Skip* moves on without deciding.  Claim-level
+    units are aligned claims (see ``docs/agreement.md``); their gold stance is
+    put on the gold claim span that overlaps the aligned claim (adjudicate the
+    claim spans first, e.g. with :class:`SpanReviewWidget`).
 
     >>> ReviewWidget(tk.Project.open("annotations"))   # doctest: +SKIP
     """
 
-    def __init__(self, project: Project, annotators: list[str] | None = None, include_missing: bool = False) -> None:
-        self.project = project
-        frames = project.load()
+    def __init__(
+        self,
+        project: Project | str | os.PathLike[str] | None = None,
+        annotators: list[str] | None = None,
+        include_missing: bool = False,
+    ) -> None:
+        self.project = _open(project)
+        frames = self.project.load()
         self.units: pd.DataFrame = disagreements(frames, "stances", annotators, include_missing=include_missing)
-        fixed = {"doc_id", "source", "claim_id", "target", "n_answers"}
+        fixed = {"doc_id", "source", "claim", "claim_start", "claim_end", "target", "n_answers"}
         self.annotators = [c for c in self.units.columns if c not in fixed]
-        self.values = list(project.schema.stance_values)
+        self.values = list(self.project.schema.stance_values)
         self.index = 0
         self.decided: dict[int, str] = {}
+        self.skipped: dict[int, str] = {}
         self._header = w.HTML()
         self._answers = w.HTML()
         self._status = w.HTML()
@@ -68,16 +120,23 @@ class ReviewWidget(w.VBox):
         self._render()
 
     def choose(self, value: str) -> None:
-        """Record ``value`` as the gold answer of the current unit and advance."""
+        """Record ``value`` as the gold answer of the current unit and advance.
+
+        A claim-level unit without a matching gold claim span is not written; the
+        status line says so and the unit stays undecided.
+        """
         unit = self.current
         if unit is None:
             return
-        apply_decisions(
-            self.project,
-            [{"task": "stance", "doc_id": unit["doc_id"], "claim_id": unit["claim_id"], "target": unit["target"],
-              "value": value}],
-            annotator=GOLD,
-        )  # fmt: skip
+        decision = {k: unit.get(k) for k in ("doc_id", "claim", "claim_start", "claim_end", "target")}
+        counts = apply_decisions(self.project, [{"task": "stance", **decision, "value": value}], annotator=GOLD)
+        if counts["skipped"]:
+            self.skipped[self.index] = value
+            self._status.value = (
+                "<b>not recorded</b>: gold has no claim span overlapping this claim yet "
+                "(adjudicate the claim spans first)"
+            )
+            return
         self.decided[self.index] = value
         self.go(self.index + 1)
 
@@ -93,12 +152,19 @@ class ReviewWidget(w.VBox):
         for b in self._buttons:
             b.disabled = False
         doc = self.project.document(unit["doc_id"])
+        claim = ""
+        if unit.get("claim"):
+            c0, c1 = unit.get("claim_start"), unit.get("claim_end")
+            if c0 is not None and c1 is not None and c0 == c0:
+                excerpt = html.escape(doc.text[int(c0) : int(c1)])
+                claim = f"<div>claim <code>{html.escape(str(unit['claim']))}</code>: “{excerpt}”</div>"
+            else:
+                claim = f"<div>claim <code>{html.escape(str(unit['claim']))}</code></div>"
         excerpt = html.escape(doc.text[:300]) + ("…" if len(doc.text) > 300 else "")
-        claim = f" · claim <code>{html.escape(str(unit['claim_id']))}</code>" if unit.get("claim_id") else ""
         self._header.value = (
             f"<h4>Unit {self.index + 1} of {len(self.units)}: stance toward "
             f"<i>{html.escape(str(unit['target']))}</i></h4>"
-            f"<div><b>{html.escape(str(unit['doc_id']))}</b> ({html.escape(str(unit.get('source')))}){claim}</div>"
+            f"<div><b>{html.escape(str(unit['doc_id']))}</b> ({html.escape(str(unit.get('source')))})</div>{claim}"
             f"<blockquote style='color:#555'>{excerpt}</blockquote>"
         )
         cells = "".join(
@@ -108,4 +174,405 @@ class ReviewWidget(w.VBox):
         )
         self._answers.value = f"<table><tr><th>annotator</th><th>answer</th></tr>{cells}</table>"
         done = self.decided.get(self.index)
-        self._status.value = f"decided: <b>{done}</b>" if done else "not decided yet"
+        self._status.value = f"decided: <b>{html.escape(done)}</b>" if done else "not decided yet"
+
+
+# --------------------------------------------------------------------------- spans
+
+
+@dataclass
+class SpanUnit:
+    """A disputed span unit: overlapping spans of one layer in one document (see :func:`span_units`)."""
+
+    uid: str
+    doc_id: str
+    source: str | None
+    layer: str
+    start: int
+    end: int
+    versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # annotator -> spans
+
+    def __repr__(self) -> str:
+        marked = {a: len(v) for a, v in self.versions.items()}
+        return f"<SpanUnit {self.uid} spans per annotator={marked}>"
+
+
+def _gold_id(uid: str, i: int) -> str:
+    return f"s-rv{hashlib.sha1(uid.encode('utf-8')).hexdigest()[:16]}-{i}"
+
+
+def _review_meta(meta: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    rv = meta.get("review") if isinstance(meta, Mapping) else None
+    return rv if isinstance(rv, Mapping) else None
+
+
+_ESM = r"""
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+function btn(label, title, onClick) {
+  const b = el("button", "rv-btn", label);
+  b.type = "button"; b.title = title || "";
+  b.addEventListener("click", (ev) => { ev.preventDefault(); onClick(); });
+  return b;
+}
+const KEYS = new Set(["1","2","3","4","5","6","7","8","9","x","X","n","N","p","P"]);
+function render({ model, el: host }) {
+  const root = el("div", "rv-root");
+  root.tabIndex = 0;
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  for (const k of ["keyup", "keypress"]) root.addEventListener(k, (ev) => ev.stopPropagation());
+  root.addEventListener("keydown", (ev) => {
+    ev.stopPropagation();
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || !KEYS.has(ev.key)) return;
+    ev.preventDefault();
+    model.send({ action: "key", key: ev.key });
+  });
+  host.appendChild(root);
+  const draw = () => {
+    root.replaceChildren();
+    const u = model.get("unit") || {};
+    const head = el("div", "rv-head");
+    head.appendChild(el("b", null, model.get("status")));
+    root.appendChild(head);
+    if (!u.uid) { root.appendChild(el("div", "rv-done", model.get("message"))); return; }
+    const info = el("div", "rv-info");
+    info.appendChild(el("span", null, `Unit ${model.get("position") + 1} of ${model.get("count")} · `));
+    info.appendChild(el("b", null, u.doc_id));
+    info.appendChild(el("span", null, ` (${u.source || "?"}) · ${u.layer} · characters ${u.start}–${u.end}`));
+    root.appendChild(info);
+    const grid = el("div", "rv-grid");
+    for (const v of u.versions) {
+      const card = el("div", "rv-card" + (v.chosen ? " rv-chosen" : ""));
+      card.appendChild(el("div", "rv-who", (v.key ? v.key + " · " : "") + v.annotator));
+      const ctx = el("div", "rv-ctx");
+      for (const seg of v.segments) {
+        if (seg.labels.length) {
+          const m = el("mark", "rv-mark", seg.text);
+          m.appendChild(el("sup", "rv-lab", seg.labels.join("+")));
+          ctx.appendChild(m);
+        } else ctx.appendChild(document.createTextNode(seg.text));
+      }
+      card.appendChild(ctx);
+      const list = el("ul", "rv-list");
+      if (!v.spans.length) list.appendChild(el("li", "rv-none", "(no span)"));
+      for (const s of v.spans) list.appendChild(el("li", null, `${s.label} [${s.start}:${s.end}] “${s.text}”`));
+      card.appendChild(list);
+      if (v.key) card.appendChild(btn(`Take ${v.annotator}'s version (${v.key})`, "record as gold",
+        () => model.send({ action: "take", annotator: v.annotator })));
+      grid.appendChild(card);
+    }
+    root.appendChild(grid);
+    const bar = el("div", "rv-bar");
+    bar.appendChild(btn("◀ Previous (p)", "previous unit", () => model.send({ action: "prev" })));
+    bar.appendChild(btn("Reject: no span (x)", "gold gets no span here", () => model.send({ action: "reject" })));
+    bar.appendChild(btn("Next (n) ▶", "next unit", () => model.send({ action: "next" })));
+    root.appendChild(bar);
+    root.appendChild(el("div", "rv-msg", model.get("message")));
+  };
+  model.on("change:unit", draw);
+  model.on("change:status", draw);
+  model.on("change:message", draw);
+  draw();
+  root.focus({ preventScroll: true });
+}
+export default { render };
+"""
+
+_CSS = """
+.rv-root { font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; outline: none; padding: 4px; }
+.rv-root:focus { box-shadow: 0 0 0 2px #8ab4f8; }
+.rv-grid { display: flex; flex-wrap: wrap; gap: 8px; margin: 6px 0; }
+.rv-card { flex: 1 1 260px; border: 1px solid #ccc; border-radius: 4px; padding: 6px; }
+.rv-chosen { border: 2px solid #2e7d32; background: #f1f8e9; }
+.rv-who { font-weight: bold; margin-bottom: 4px; }
+.rv-ctx { white-space: pre-wrap; line-height: 1.6; color: #333; }
+.rv-mark { background: #ffe082; padding: 0 1px; }
+.rv-lab { font-size: 9px; color: #5d4037; margin-left: 2px; }
+.rv-list { margin: 4px 0; padding-left: 18px; }
+.rv-none { color: #888; }
+.rv-btn { margin: 2px 4px 2px 0; cursor: pointer; }
+.rv-msg { color: #555; margin-top: 4px; }
+"""
+
+
+class SpanReviewWidget(anywidget.AnyWidget):
+    """Walk the disputed span units of a project and record decisions as ``gold``.
+
+    A unit is a group of overlapping spans of one layer (entity or claim) in one
+    document, over the human annotators; it is disputed unless all of them marked
+    the same ``(start, end, label)`` set (exactly the rows of
+    ``disagreements(frames, "spans")``).  Each annotator's version is shown as
+    text (never as HTML) in the document context, side by side, with buttons and
+    keys: ``1``-``9`` take that annotator's version, ``x`` rejects (no span),
+    ``n``/``p`` next/previous.  Every decision is written at once (see the
+    module docstring); re-deciding replaces the unit's gold spans.
+
+    The browser calls :meth:`handle` with ``{"action": "take", "annotator": ...}``,
+    ``{"action": "reject"}``, ``{"action": "next"}``, ``{"action": "prev"}`` or
+    ``{"action": "key", "key": ...}``; the same methods can be called from Python.
+
+    >>> SpanReviewWidget(tk.Project.open("annotations"))   # doctest: +SKIP
+    """
+
+    _esm = _ESM
+    _css = _CSS
+
+    unit = t.Dict().tag(sync=True)
+    position = t.Int(0).tag(sync=True)
+    count = t.Int(0).tag(sync=True)
+    n_decided = t.Int(0).tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+    message = t.Unicode("").tag(sync=True)
+
+    def __init__(
+        self,
+        project: Project | str | os.PathLike[str] | None = None,
+        annotators: list[str] | None = None,
+        layer: str | None = None,
+        context: int = 160,
+    ) -> None:
+        super().__init__()
+        self.project = _open(project)
+        self.context = context
+        frames = self.project.load(include_models=False)
+        spans = frames.spans
+        self.annotators: list[str] = list(annotators) if annotators is not None else human_annotators(spans)
+        table = span_units(spans, self.annotators)
+        table = table[table["disputed"]]
+        if layer is not None:
+            table = table[table["layer"] == layer]
+        self.units: list[SpanUnit] = []
+        for uid, grp in table.groupby("unit", sort=False):
+            first = grp.iloc[0]
+            versions = {
+                a: [
+                    {"start": int(r.start), "end": int(r.end), "label": str(r.label), "text": str(r.text),
+                     "attrs": dict(r.attrs) if isinstance(r.attrs, Mapping) else {}}
+                    for r in grp[grp["annotator"] == a].sort_values(["start", "end", "label"]).itertuples()
+                ]
+                for a in self.annotators
+            }  # fmt: skip
+            self.units.append(
+                SpanUnit(str(uid), str(first["doc_id"]), first.get("source"), str(first["layer"]),
+                         int(first["unit_start"]), int(first["unit_end"]), versions)
+            )  # fmt: skip
+        self.decisions: dict[str, str] = self._load_decisions()
+        self.count = len(self.units)
+        self.on_msg(self._on_msg)
+        todo = [i for i, u in enumerate(self.units) if u.uid not in self.decisions]
+        self.go(todo[0] if todo else len(self.units))
+
+    def __repr__(self) -> str:
+        return f"<SpanReviewWidget {self.progress}, at {self.index}>"
+
+    # ------------------------------------------------------------ state
+    @property
+    def index(self) -> int:
+        """Position of the unit on screen (``len(units)`` once past the last one)."""
+        return self.position
+
+    @property
+    def current(self) -> SpanUnit | None:
+        """The unit on screen, or ``None`` past the end."""
+        return self.units[self.position] if 0 <= self.position < len(self.units) else None
+
+    @property
+    def progress(self) -> str:
+        """``"3 of 17 decided"``."""
+        return f"{len(self.decisions)} of {len(self.units)} decided"
+
+    def _gold_in(self, unit: SpanUnit, gold: Any) -> list[Any]:
+        layer_of = self.project.schema.layer_of
+        return [
+            s
+            for s in gold.spans.values()
+            if s.doc == unit.doc_id and s.start < unit.end and unit.start < s.end and layer_of(s.label) == unit.layer
+        ]
+
+    def _gold(self) -> Any:
+        return self.project.current(GOLD) if GOLD in self.project.annotators() else None
+
+    def _load_decisions(self) -> dict[str, str]:
+        """Decisions already in the gold layer (resume): unit id -> annotator name, ``reject`` or ``gold``."""
+        gold = self._gold()
+        if gold is None:
+            return {}
+        last: dict[str, str] = {}
+        for ev in self.project.history(GOLD):
+            rv = _review_meta(ev.get("meta"))
+            if rv and isinstance(rv.get("unit"), str):
+                last[rv["unit"]] = str(rv.get("choice"))
+        out: dict[str, str] = {}
+        for u in self.units:
+            inside = self._gold_in(u, gold)
+            if inside:
+                metas = [_review_meta(s.meta) for s in inside]
+                choices = {str(m.get("choice")) for m in metas if m and m.get("unit") == u.uid}
+                ours = all(m and m.get("unit") == u.uid for m in metas)
+                # taken with this widget: the annotator's name; otherwise (majority vote, hand edits) "gold"
+                out[u.uid] = choices.pop() if ours and len(choices) == 1 else GOLD
+            elif last.get(u.uid) == REJECT:
+                out[u.uid] = REJECT
+        return out
+
+    # ------------------------------------------------------------ actions
+    def go(self, index: int) -> None:
+        """Show unit ``index`` (clamped; ``len(units)`` is the "all reviewed" screen)."""
+        self.position = max(0, min(index, len(self.units)))
+        self._refresh()
+
+    def next(self) -> None:
+        """Next unit (key ``n``)."""
+        self.go(self.position + 1)
+
+    def prev(self) -> None:
+        """Previous unit (key ``p``)."""
+        self.go(self.position - 1)
+
+    def take(self, annotator: str | int) -> None:
+        """Record ``annotator``'s version of the current unit as gold (a name or a 0-based index) and advance."""
+        unit = self.current
+        if unit is None:
+            return
+        name = self.annotators[annotator] if isinstance(annotator, int) else annotator
+        if name not in unit.versions:
+            raise ValueError(f"unknown annotator {name!r}; this unit has: {', '.join(unit.versions)}")
+        version = unit.versions[name]
+        if not version:  # taking an empty version is a rejection
+            self.reject()
+            return
+        meta = {"review": {"unit": unit.uid, "choice": name}}
+        items = []
+        for i, s in enumerate(version):
+            attrs = {k: v for k, v in s["attrs"].items() if k != "speaker_span"}  # ids of another layer
+            items.append({"doc": unit.doc_id, "start": s["start"], "end": s["end"], "label": s["label"],
+                          "attrs": attrs, "id": _gold_id(unit.uid, i), "meta": meta})  # fmt: skip
+        keep = {it["id"] for it in items}
+        gold = self._gold()
+        stale = [s.id for s in self._gold_in(unit, gold) if s.id not in keep] if gold is not None else []
+        # delete first: a crash in between leaves the unit empty (undecided), never duplicated
+        if stale:
+            self.project.delete_many("span", stale, annotator=GOLD)
+        self.project.add_spans(items, annotator=GOLD)
+        self._decided(unit, name)
+
+    def reject(self) -> None:
+        """Decide that gold has no span in the current unit (key ``x``) and advance."""
+        unit = self.current
+        if unit is None:
+            return
+        from toolkit.model import utc_now
+
+        gold = self._gold()
+        if gold is not None:
+            self.project.delete_many("span", [s.id for s in self._gold_in(unit, gold)], annotator=GOLD)
+        marker = {
+            "rid": uuid.uuid4().hex, "op": "delete", "type": "span", "id": f"review:{unit.uid}",
+            "annotator": GOLD, "ts": utc_now(), "meta": {"review": {"unit": unit.uid, "choice": REJECT}},
+        }  # fmt: skip
+        self.project.log(GOLD).append([marker])
+        self._decided(unit, REJECT)
+
+    def press(self, key: str) -> None:
+        """Keyboard shortcut: ``1``-``9`` take that annotator's version, ``x`` reject, ``n``/``p`` move."""
+        k = key.lower()
+        if k in TAKE_KEYS and int(k) <= len(self.annotators):
+            self.take(int(k) - 1)
+        elif k == "x":
+            self.reject()
+        elif k == "n":
+            self.next()
+        elif k == "p":
+            self.prev()
+
+    def handle(self, msg: Mapping[str, Any]) -> None:
+        """Dispatch a message from the browser (see the class docstring); errors go to the message line."""
+        action = msg.get("action")
+        try:
+            if action == "take":
+                self.take(str(msg["annotator"]))
+            elif action == "reject":
+                self.reject()
+            elif action == "next":
+                self.next()
+            elif action == "prev":
+                self.prev()
+            elif action == "key":
+                self.press(str(msg.get("key", "")))
+            else:
+                self.message = f"unknown action {action!r}"
+        except Exception as exc:  # noqa: BLE001 - shown to the user; nothing was recorded
+            self.message = f"not recorded: {exc}"
+
+    def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, Mapping):
+            self.handle(content)
+
+    def _decided(self, unit: SpanUnit, choice: str) -> None:
+        self.decisions[unit.uid] = choice
+        self.go(self.position + 1)
+        self.message = f"recorded {unit.uid}: {choice}. {self.message}"
+
+    # ------------------------------------------------------------ view data
+    def _segments(self, text: str, lo: int, hi: int, spans: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Cut ``text[lo:hi]`` at span boundaries; each piece lists the labels covering it (code points)."""
+        cuts = sorted({lo, hi, *(min(max(p, lo), hi) for s in spans for p in (s["start"], s["end"]))})
+        out = []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            if b > a:
+                labels = [s["label"] for s in spans if s["start"] <= a and b <= s["end"]]
+                out.append({"text": text[a:b], "labels": labels})
+        return out
+
+    def unit_view(self, unit: SpanUnit) -> dict[str, Any]:
+        """What the browser shows for ``unit``: context pieces per annotator (plain text) and the decision."""
+        text = self.project.document(unit.doc_id).text
+        lo, hi = max(0, unit.start - self.context), min(len(text), unit.end + self.context)
+        choice = self.decisions.get(unit.uid)
+        versions = []
+        for i, (a, spans) in enumerate(unit.versions.items()):
+            versions.append({
+                "annotator": a, "key": TAKE_KEYS[i] if i < len(TAKE_KEYS) else "",
+                "spans": [{k: s[k] for k in ("start", "end", "label", "text")} for s in spans],
+                "segments": self._segments(text, lo, hi, spans), "chosen": choice == a,
+            })  # fmt: skip
+        gold = self._gold()
+        gold_spans = sorted(
+            ({"start": s.start, "end": s.end, "label": s.label, "text": s.text} for s in self._gold_in(unit, gold)),
+            key=lambda s: (s["start"], s["end"]),
+        ) if gold is not None else []  # fmt: skip
+        versions.append({
+            "annotator": f"{GOLD} (decided: {choice})" if choice else f"{GOLD} (not decided)", "key": "",
+            "spans": gold_spans, "segments": self._segments(text, lo, hi, gold_spans), "chosen": False,
+        })  # fmt: skip
+        return {
+            "uid": unit.uid, "doc_id": unit.doc_id, "source": unit.source, "layer": unit.layer,
+            "start": unit.start, "end": unit.end, "decision": choice, "versions": versions,
+            "cut_before": lo > 0, "cut_after": hi < len(text),
+        }  # fmt: skip
+
+    def _refresh(self) -> None:
+        self.n_decided = len(self.decisions)
+        unit = self.current
+        self.unit = self.unit_view(unit) if unit is not None else {}
+        self.status = self.progress
+        if unit is None:
+            self.message = f"All {len(self.units)} disputed span units reviewed ({self.progress})."
+        else:
+            choice = self.decisions.get(unit.uid)
+            self.message = f"decided: {choice}" if choice else "not decided yet"
+
+
+def review(project: Project | str | os.PathLike[str] | None = None, annotators: list[str] | None = None) -> w.Tab:
+    """Both review widgets in tabs: disputed span units first (claims need gold spans), then stances."""
+    proj = _open(project)
+    spans = SpanReviewWidget(proj, annotators)
+    stances = ReviewWidget(proj, annotators)
+    tab = w.Tab([spans, stances])
+    tab.set_title(0, f"Spans ({len(spans.units)})")
+    tab.set_title(1, f"Stances ({len(stances.units)})")
+    return tab
