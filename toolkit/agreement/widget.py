@@ -238,7 +238,12 @@ function render({ model, el: host }) {
     const head = el("div", "rv-head");
     head.appendChild(el("b", null, model.get("status")));
     root.appendChild(head);
-    if (!u.uid) { root.appendChild(el("div", "rv-done", model.get("message"))); return; }
+    const prev = () => btn("◀ Previous (p)", "previous unit", () => model.send({ action: "prev" }));
+    if (!u.uid) {
+      root.appendChild(el("div", "rv-done", model.get("message")));
+      if (model.get("count")) root.appendChild(prev());
+      return;
+    }
     const info = el("div", "rv-info");
     info.appendChild(el("span", null, `Unit ${model.get("position") + 1} of ${model.get("count")} · `));
     info.appendChild(el("b", null, u.doc_id));
@@ -267,7 +272,7 @@ function render({ model, el: host }) {
     }
     root.appendChild(grid);
     const bar = el("div", "rv-bar");
-    bar.appendChild(btn("◀ Previous (p)", "previous unit", () => model.send({ action: "prev" })));
+    bar.appendChild(prev());
     bar.appendChild(btn("Reject: no span (x)", "gold gets no span here", () => model.send({ action: "reject" })));
     bar.appendChild(btn("Next (n) ▶", "next unit", () => model.send({ action: "next" })));
     root.appendChild(bar);
