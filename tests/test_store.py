@@ -252,3 +252,12 @@ def test_connected_components_are_order_independent() -> None:
     assert connected_components(pairs) == expected
     assert connected_components(reversed(pairs)) == expected
     assert connected_components([]) == {}
+
+
+def test_delete_missing_ok_records_a_decision_without_changing_state(project: tk.Project) -> None:
+    with pytest.raises(tk.NotFoundError):
+        project.delete("span", "review:u1", "gold")
+    project.delete("span", "review:u1", "gold", meta={"review": {"choice": "reject"}}, missing_ok=True)
+    assert project.current("gold").spans == {}
+    (event,) = project.history("gold")
+    assert (event["op"], event["id"], event["meta"]) == ("delete", "review:u1", {"review": {"choice": "reject"}})

@@ -785,11 +785,25 @@ class Project:
         link = ClaimLink(ClaimLink.make_id(a.id, b.id), a.id, b.id, a.doc, b.doc, annotator, meta=meta)
         return self.put([link])[0]  # type: ignore[return-value]
 
-    def delete(self, kind: str, object_id: str, annotator: str, meta: Mapping[str, Any] | None = None) -> None:
-        """Delete a span, stance or link of ``annotator`` (appends a ``delete`` event)."""
+    def delete(
+        self,
+        kind: str,
+        object_id: str,
+        annotator: str,
+        meta: Mapping[str, Any] | None = None,
+        missing_ok: bool = False,
+    ) -> None:
+        """Delete a span, stance or link of ``annotator`` (appends a ``delete`` event).
+
+        With ``missing_ok=True`` the event is written even if the object does not exist
+        (replay treats it as a no-op); its ``meta`` then records a decision that something
+        is absent, e.g. adjudication's "reviewed: no span here".
+        """
         if kind not in RECORD_TYPES:
             raise ValidationError(f"unknown record type {kind!r} (expected one of {', '.join(RECORD_TYPES)})")
-        self._get(annotator, kind, object_id)
+        check_annotator(annotator)
+        if not missing_ok:
+            self._get(annotator, kind, object_id)
         self.log(annotator).append([self._event("delete", annotator, {"type": kind, "id": object_id}, meta)])
 
     def delete_many(self, kind: str, object_ids: Iterable[str], annotator: str) -> int:

@@ -13,9 +13,10 @@ Span decisions are stored in the ``gold`` layer only, through the Project API:
   deleted first.  Deciding again therefore replaces the unit's gold spans and
   never duplicates them.
 * *reject*: the unit's gold spans are deleted and a marker event is appended to
-  the gold log: a ``delete`` of the never-existing object id ``review:<unit>``
-  with ``meta={"review": {"unit": .., "choice": "reject"}}`` (replay ignores
-  deletes of absent ids, so the gold annotations are unaffected).
+  the gold log with ``Project.delete(..., missing_ok=True)``: a ``delete`` of the
+  never-existing object id ``review:<unit>`` with ``meta={"review": {"unit": ..,
+  "choice": "reject"}}`` (replay ignores deletes of absent ids, so the gold
+  annotations are unaffected; see docs/format.md).
 
 On opening, a unit counts as decided when gold has a span of its layer
 overlapping it (from this widget, from :func:`~toolkit.agreement.adjudicate.apply_decisions`
@@ -27,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import html
 import os
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -470,16 +470,12 @@ class SpanReviewWidget(anywidget.AnyWidget):
         unit = self.current
         if unit is None:
             return
-        from toolkit.model import utc_now
-
         gold = self._gold()
         if gold is not None:
             self.project.delete_many("span", [s.id for s in self._gold_in(unit, gold)], annotator=GOLD)
-        marker = {
-            "rid": uuid.uuid4().hex, "op": "delete", "type": "span", "id": f"review:{unit.uid}",
-            "annotator": GOLD, "ts": utc_now(), "meta": {"review": {"unit": unit.uid, "choice": REJECT}},
-        }  # fmt: skip
-        self.project.log(GOLD).append([marker])
+        self.project.delete(
+            "span", f"review:{unit.uid}", GOLD, meta={"review": {"unit": unit.uid, "choice": REJECT}}, missing_ok=True
+        )
         self._decided(unit, REJECT)
 
     def press(self, key: str) -> None:
