@@ -4,7 +4,10 @@ Run: ``.venv/bin/python benchmarks/bench_labelstudio.py [--n 2000]``.  Starts it
 server (installing Label Studio into ``.venv-labelstudio`` if needed).  Baseline in the
 same run: the same number of tasks imported and listed with the bare SDK in one call
 each, i.e. the cost of the server itself; the ratio shows the toolkit's overhead
-(hash keys, duplicate check, batching, offset checks, store writes).
+(hash keys, duplicate check, batching, offset checks, store writes).  Annotations: 2,000
+made with the bare SDK (one request each) vs the toolkit's ``push --annotations``
+(also one request each: Label Studio has no bulk endpoint for annotations on existing
+tasks); re-pull incremental vs ``--full``.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ def main() -> None:
         assert len(res.created) == n and not again.created
 
         # 2,000 annotations (two regions each, one of them counted in UTF-16 units), made through the API
+        # one request each: the baseline for the toolkit's own annotation push below
         tasks = SyncState(proj, client.url).server["tasks"]
         t = time.perf_counter()
         for did, info in tasks.items():
@@ -70,6 +74,22 @@ def main() -> None:
             client.sdk.annotations.create(id=info["task"], result=result)
         t_annotate = time.perf_counter() - t
 
+        # the toolkit's annotations (2 spans + a stance per document, annotator "ana") pushed as annotations
+        target = proj.schema.stance_targets[0]
+        for did in tasks:
+            text = proj.document(did).text
+            bo = text.index("Bo Lind")
+            proj.put([proj.make_span(did, 0, 7, "PERSON", "ana"), proj.make_span(did, bo, bo + 7, "PERSON", "ana")])
+        for did in tasks:
+            proj.set_stance(did, target, "neutral", annotator="ana")
+        t = time.perf_counter()
+        ann_push = push(proj, client, progress=False, annotations=True)
+        t_ann_push = time.perf_counter() - t
+        t = time.perf_counter()
+        ann_again = push(proj, client, progress=False, annotations=True)
+        t_ann_again = time.perf_counter() - t
+        assert ann_push.annotations_created == n and ann_again.annotations_unchanged == n
+
         t = time.perf_counter()
         for _page in client.iter_task_pages(base.id, fields="all"):
             pass
@@ -82,7 +102,13 @@ def main() -> None:
         t = time.perf_counter()
         out2 = pull(proj, client, progress=False)
         t_repull = time.perf_counter() - t
-        assert out.annotations == n and out.put == 2 * n and len(out.realigned) == n and out2.put == 0
+        t = time.perf_counter()
+        out3 = pull(proj, client, progress=False, full=True)
+        t_repull_full = time.perf_counter() - t
+        # 2n annotations on the server: n made through the API (2 regions each, one realigned), n pushed by the
+        # toolkit (recognised as ana's own: nothing written for them)
+        assert out.annotations == 2 * n and out.put == 2 * n and len(out.realigned) == n
+        assert out2.incremental and out2.put == 0 and out3.put == 0 and not out3.incremental
         assert proj.load().problems.empty
 
         print(f"Label Studio {server.url}, {n} documents of ~{len(make_text(1))} characters")
@@ -92,13 +118,19 @@ def main() -> None:
             f"{t_push / t_base_push:.2f}x baseline)"
         )
         print(f"toolkit push again (0 new tasks):           {t_repush:7.2f} s")
-        print(f"creating {n} annotations via the API:      {t_annotate:7.2f} s  (test setup, one request each)")
+        print(f"creating {n} annotations via the API:      {t_annotate:7.2f} s  (bare SDK, one request each)")
+        print(
+            f"toolkit push --annotations ({n} created):   {t_ann_push:7.2f} s  ({n / t_ann_push:7.0f} annotations/s, "
+            f"{t_ann_push / t_annotate:.2f}x bare SDK)"
+        )
+        print(f"toolkit push --annotations again (0 sent): {t_ann_again:7.2f} s")
         print(f"baseline bare listing of tasks+annotations: {t_base_list / 2:7.2f} s")
         print(
             f"toolkit pull ({out.annotations} annotations, {out.put} records, {len(out.realigned)} realigned): "
             f"{t_pull:7.2f} s  ({out.annotations / t_pull:7.0f} annotations/s, {t_pull / (t_base_list / 2):.2f}x baseline)"
         )
-        print(f"toolkit pull again (nothing changed):      {t_repull:7.2f} s")
+        print(f"toolkit pull again, incremental (nothing changed): {t_repull:7.2f} s")
+        print(f"toolkit pull again, --full (nothing changed):      {t_repull_full:7.2f} s")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             p.add_argument("--batch-size", type=int, default=250, help="tasks per import request (default 250)")
             p.add_argument("--no-predictions", action="store_true", help="do not send model layers as predictions")
             p.add_argument("--new-project", action="store_true", help="create a new Label Studio project")
+            p.add_argument(
+                "--annotations",
+                action="store_true",
+                help="also send human annotations (one Label Studio annotation per document and annotator)",
+            )
+            p.add_argument(
+                "--annotator",
+                action="append",
+                metavar="NAME",
+                help="with --annotations: only this annotator (repeatable; default all human annotators)",
+            )
+        if name in ("pull", "sync"):
+            p.add_argument(
+                "--full", action="store_true", help="read every task instead of only those changed since the last pull"
+            )
         if name == "status":
             p.add_argument("--offline", action="store_true", help="do not contact the server")
             p.add_argument("--json", action="store_true", help="print JSON")
@@ -47,6 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run one ``toolkit ls`` sub-command; errors are ToolkitErrors with one-line messages."""
+    from ..errors import ToolkitError
     from ..store import Project
     from .client import LSClient
     from .sync import pull, push, status
@@ -73,11 +89,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     client = LSClient(args.url)
     if cmd in ("push", "sync"):
+        if args.annotator and not args.annotations:
+            raise ToolkitError("--annotator needs --annotations")
         res = push(proj, client, batch_size=args.batch_size, with_predictions=not args.no_predictions,
-                   new_project=args.new_project)  # fmt: skip
+                   new_project=args.new_project, annotations=args.annotations, annotators=args.annotator)  # fmt: skip
         print(res.summary())
+        for line in res.held_back[:50]:
+            print("  " + line)
     if cmd in ("pull", "sync"):
-        out = pull(proj, client)
+        out = pull(proj, client, full=args.full)
         print(out.summary())
         for line in (*out.conflicts, *out.realigned, *out.problems)[:50]:
             print("  " + line)

@@ -175,16 +175,23 @@ class LSClient:
             lambda: self.sdk.projects.update(id=project_id, label_config=label_config),
         )
 
-    def iter_task_pages(self, project_id: int, fields: str = "all", page_size: int = 500) -> Iterator[list[Any]]:
-        """Yield the project's tasks page by page (each page request is retried on its own)."""
+    def iter_task_pages(
+        self, project_id: int, fields: str = "all", page_size: int = 500, include: str | None = None
+    ) -> Iterator[list[Any]]:
+        """Yield the project's tasks page by page (each page request is retried on its own).
+
+        ``include="id,updated_at"`` asks for those fields only (a light listing).
+        """
         page = 1
         seen = 0
+        extra = {"include": include} if include else {}
         while True:
             try:
                 pager = self.call(
                     f"listing tasks of project {project_id} (page {page})",
-                    lambda: self.sdk.tasks.list(project=project_id, fields=fields, page=page, page_size=page_size),  # noqa: B023
-                )
+                    lambda: self.sdk.tasks.list(project=project_id, fields=fields, page=page, page_size=page_size,  # noqa: B023
+                                                **extra),
+                )  # fmt: skip
             except LabelStudioNotFound:
                 if page == 1:
                     self.get_project(project_id)  # raises a clear message if the project is gone
@@ -209,3 +216,28 @@ class LSClient:
             f"adding a prediction to task {task_id}",
             lambda: self.sdk.predictions.create(task=task_id, result=result, model_version=model_version),
         )
+
+    def get_task(self, task_id: int) -> Any:
+        """One task with its annotations (None if it was deleted)."""
+        try:
+            return self.call(f"reading task {task_id}", lambda: self.sdk.tasks.get(id=task_id))
+        except LabelStudioNotFound:
+            return None
+
+    def create_annotation(self, task_id: int, result: list[dict[str, Any]]) -> Any:
+        return self.call(
+            f"adding an annotation to task {task_id}",
+            lambda: self.sdk.annotations.create(id=task_id, result=result),
+        )
+
+    def update_annotation(self, annotation_id: int, result: list[dict[str, Any]]) -> Any:
+        return self.call(
+            f"updating annotation {annotation_id}",
+            lambda: self.sdk.annotations.update(id=annotation_id, result=result),
+        )
+
+    def delete_annotation(self, annotation_id: int) -> None:
+        try:
+            self.call(f"deleting annotation {annotation_id}", lambda: self.sdk.annotations.delete(id=annotation_id))
+        except LabelStudioNotFound:
+            pass  # already gone: the goal is reached

@@ -9,7 +9,7 @@ and ``textarea`` (speaker) items carry claim attributes.  Document stances are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,24 +28,35 @@ def to_ls_result(
     stances: Iterable[Stance] = (),
     links: Iterable[ClaimLink] = (),
     stance_controls: Mapping[str, str] | None = None,
+    region_id: Callable[[Span], str] | None = None,
+    provenance: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Label Studio result items for the records of ONE document (offsets in code points)."""
+    """Label Studio result items for the records of ONE document (offsets in code points).
+
+    ``region_id`` chooses the Label Studio region id of a span (default: the
+    span id); ``provenance`` (e.g. ``"newslens:alice"``) is put in every
+    region's ``meta.text``, which Label Studio shows with the region and keeps.
+    """
     out: list[dict[str, Any]] = []
-    ids: set[str] = set()
+    rid_of: dict[str, str] = {}
     for sp in spans:
-        base = {"id": sp.id, "from_name": LABELS_NAME, "to_name": TEXT_NAME}
-        out.append({**base, "type": "labels", "value": {**_region(sp.id, sp), "labels": [sp.label]}})
-        ids.add(sp.id)
+        rid = region_id(sp) if region_id else sp.id
+        base = {"id": rid, "from_name": LABELS_NAME, "to_name": TEXT_NAME}
+        item: dict[str, Any] = {**base, "type": "labels", "value": {**_region(rid, sp), "labels": [sp.label]}}
+        if provenance:
+            item["meta"] = {"text": [provenance]}
+        out.append(item)
+        rid_of[sp.id] = rid
         kind = sp.attrs.get("kind")
         if kind:
             out.append(
-                {"id": sp.id, "from_name": KIND_NAME, "to_name": TEXT_NAME, "type": "choices",
+                {"id": rid, "from_name": KIND_NAME, "to_name": TEXT_NAME, "type": "choices",
                  "value": {"start": sp.start, "end": sp.end, "choices": [kind]}}
             )  # fmt: skip
         speaker = sp.attrs.get("speaker")
         if speaker:
             out.append(
-                {"id": sp.id, "from_name": SPEAKER_NAME, "to_name": TEXT_NAME, "type": "textarea",
+                {"id": rid, "from_name": SPEAKER_NAME, "to_name": TEXT_NAME, "type": "textarea",
                  "value": {"start": sp.start, "end": sp.end, "text": [speaker]}}
             )  # fmt: skip
     control_of = {t: c for c, t in (stance_controls or {}).items()}
@@ -56,10 +67,11 @@ def to_ls_result(
                  "type": "choices", "value": {"choices": [st.value]}}
             )  # fmt: skip
     for ln in links:
-        if ln.a in ids and ln.b in ids:
+        if ln.a in rid_of and ln.b in rid_of:
             out.append(
-                {"from_id": ln.a, "to_id": ln.b, "type": "relation", "direction": "right", "labels": [LINK_RELATION]}
-            )
+                {"from_id": rid_of[ln.a], "to_id": rid_of[ln.b], "type": "relation", "direction": "right",
+                 "labels": [LINK_RELATION]}
+            )  # fmt: skip
     return out
 
 
@@ -99,12 +111,16 @@ def from_ls_annotation(
     stance_controls: Mapping[str, str],
     meta: Mapping[str, Any],
     omap: OffsetMap | None = None,
+    record_id: Callable[[str], str] | None = None,
 ) -> Converted:
     """Turn one Label Studio annotation's ``result`` into toolkit records.
 
     Every ``labels`` region is checked with :func:`check_region` against its
     own ``text`` value and ``doc``; regions without an unambiguous reading are
     reported in ``problems`` and not converted (never stored shifted).
+    ``record_id`` maps a region id to the toolkit span id (default
+    :func:`span_id`); annotations pushed from the toolkit use it to get the
+    toolkit's own ids back.
     """
     conv = Converted()
     omap = omap or OffsetMap(doc.text)
@@ -167,7 +183,7 @@ def from_ls_annotation(
         if chk.status == "realigned":
             m["realigned"] = {"from": [val.get("start"), val.get("end")], "how": chk.how}
         sp = Span(
-            id=span_id(project_id, annotation_id, rid),
+            id=record_id(rid) if record_id else span_id(project_id, annotation_id, rid),
             doc=doc.id,
             start=chk.start,
             end=chk.end,

@@ -9,6 +9,9 @@ knows about it lives in ``<project>/labelstudio.json`` (no secrets)::
         "predictions": {"<doc id>": ["model:en_core_web_sm@3.8.0"]},
         "users": {"3": "alice"},                       # Label Studio user id -> annotator name
         "pulled": {"alice": {"span:ls:7:41:xYz": "<fingerprint>"}},
+        "pushed": {"alice": {"<doc id>": {"annotation": 55, "task": 12, "sha": "<result hash>",
+                                          "updated_at": "<LS updated_at>", "regions": ["s-3f2a..."]}}},
+        "task_seen": {"12": "<task updated_at when last pulled>"},
         "last_push": "...", "last_pull": "..."}}}
 
 **Push** imports every document that has no task yet (tasks carry ``doc_id``
@@ -31,6 +34,20 @@ version): Label Studio wins; the toolkit's version stays in the append-only
 log (``proj.history(annotator)``) and the conflict is listed in the result.
 A record changed only in the toolkit is left alone; one deleted only in the
 toolkit stays deleted.
+
+**Pushing annotations** (``push(..., annotations=True)``): the toolkit's
+human records of one annotator in one document become ONE Label Studio
+annotation (created by the token's user), tracked in ``pushed``; pushing
+again updates it in place when the records changed and skips it otherwise.
+Pull maps it back to the same toolkit annotator and the toolkit's own ids,
+so a round trip writes nothing.  An annotation edited in Label Studio since
+the last sync is never overwritten by a push (pull first: conflict rule).
+
+**Incremental pull**: a light listing (``include=id,updated_at``) tells
+which tasks changed since they were last pulled (``task_seen``); only those
+are read with their annotations.  Creating, updating or deleting an
+annotation bumps its task's ``updated_at`` in Label Studio 1.23, and deleted
+tasks are missing from the listing, so updates and deletions are caught.
 """
 
 from __future__ import annotations
@@ -39,17 +56,18 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from tqdm.auto import tqdm
 
 from ..errors import ToolkitError
 from ..model import ClaimLink, Document, Span, Stance, is_model_annotator, new_id, utc_now
-from ..store import Project, atomic_write_text
+from ..store import AnnotatorState, Project, atomic_write_text
 from .client import LabelStudioError, LabelStudioNotFound, LSClient
 from .config import label_config, stance_control_name
-from .convert import Converted, from_ls_annotation, to_ls_result
+from .convert import Converted, from_ls_annotation, span_id, to_ls_result
 from .offsets import OffsetMap
 
 STATE_FILE = "labelstudio.json"
@@ -79,7 +97,7 @@ class SyncState:
                     f"{self.path}: sync state version {self.doc.get('version')} is newer than this toolkit"
                 )
         self.server: dict[str, Any] = self.doc.setdefault("servers", {}).setdefault(self.url, {})
-        for key in ("tasks", "predictions", "users", "pulled", "stance_controls"):
+        for key in ("tasks", "predictions", "users", "pulled", "stance_controls", "pushed", "task_seen"):
             self.server.setdefault(key, {})
 
     def __repr__(self) -> str:
@@ -130,12 +148,20 @@ class PushResult:
     changed: list[str] = field(default_factory=list)
     predictions: int = 0
     batches: int = 0
+    annotations_created: int = 0
+    annotations_updated: int = 0
+    annotations_deleted: int = 0
+    annotations_unchanged: int = 0
+    held_back: list[str] = field(default_factory=list)
+    not_expressible: int = 0
     warnings: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return (
             f"<PushResult project {self.project_id}: {len(self.created)} new tasks, {len(self.unchanged)} unchanged, "
-            f"{len(self.changed)} changed documents, {self.predictions} predictions>"
+            f"{len(self.changed)} changed documents, {self.predictions} predictions, annotations "
+            f"{self.annotations_created} created/{self.annotations_updated} updated/"
+            f"{self.annotations_unchanged} unchanged/{len(self.held_back)} held back>"
         )
 
     def summary(self) -> str:
@@ -145,6 +171,16 @@ class PushResult:
         )
         if self.changed:
             s += f"; {len(self.changed)} documents changed since they were pushed: {', '.join(self.changed[:5])}"
+        n_ann = self.annotations_created + self.annotations_updated + self.annotations_unchanged + len(self.held_back)
+        if n_ann or self.annotations_deleted:
+            s += (
+                f"; annotations: {self.annotations_created} created, {self.annotations_updated} updated, "
+                f"{self.annotations_deleted} deleted, {self.annotations_unchanged} unchanged"
+            )
+            if self.held_back:
+                s += f", {len(self.held_back)} held back (changed in Label Studio: pull first)"
+            if self.not_expressible:
+                s += f", {self.not_expressible} records Label Studio cannot carry"
         return s
 
 
@@ -154,6 +190,8 @@ class PullResult:
 
     project_id: int
     tasks: int = 0
+    tasks_listed: int = 0
+    incremental: bool = False
     annotations: int = 0
     put: int = 0
     deleted: int = 0
@@ -166,14 +204,17 @@ class PullResult:
 
     def __repr__(self) -> str:
         return (
-            f"<PullResult project {self.project_id}: {self.annotations} annotations in {self.tasks} tasks; "
+            f"<PullResult project {self.project_id}: {self.annotations} annotations in {self.tasks} tasks "
+            f"({'incremental' if self.incremental else 'full'}); "
             f"{self.put} put, {self.deleted} deleted, {self.unchanged} unchanged, {len(self.realigned)} realigned, "
             f"{len(self.conflicts)} conflicts, {len(self.problems)} problems>"
         )
 
     def summary(self) -> str:
+        how = f"incremental: {self.tasks} of {self.tasks_listed} tasks read" if self.incremental else "full"
         s = (
-            f"pulled {self.annotations} annotations of {len(self.annotators)} annotators from {self.tasks} tasks: "
+            f"pulled {self.annotations} annotations of {len(self.annotators)} annotators from {self.tasks} tasks "
+            f"({how}): "
             f"{self.put} records written, {self.deleted} deleted, {self.unchanged} unchanged"
         )
         if self.kept_local:
@@ -246,8 +287,15 @@ def push(
     with_predictions: bool = True,
     new_project: bool = False,
     progress: bool = True,
+    annotations: bool = False,
+    annotators: Iterable[str] | None = None,
 ) -> PushResult:
-    """Create a task for every document not yet in the Label Studio project (idempotent)."""
+    """Create a task for every document not yet in the Label Studio project (idempotent).
+
+    With ``annotations=True`` the human annotators' records (all human
+    annotators, or ``annotators``) are sent too, one Label Studio annotation
+    per (document, annotator); see :func:`push_annotations`.
+    """
     state = SyncState(proj, client.url)
     client.whoami()
     pid = ensure_project(proj, client, state, new_project)
@@ -267,7 +315,8 @@ def push(
                 continue
             preds = {p.get("model_version") if isinstance(p, dict) else getattr(p, "model_version", None)
                      for p in (task.predictions or [])}  # fmt: skip
-            existing[did] = {"task": int(task.id), "sha256": data.get("sha256"), "models": preds}
+            anns = {int(a["id"]): a for a in (task.annotations or []) if isinstance(a, dict) and "id" in a}
+            existing[did] = {"task": int(task.id), "sha256": data.get("sha256"), "models": preds, "anns": anns}
     models = _model_layers(proj) if with_predictions else {}
     todo: list[dict[str, Any]] = []
     for did in wanted:
@@ -309,7 +358,216 @@ def push(
     bar.close()
     state.server["last_push"] = utc_now()
     state.save()
+    if annotations:
+        on_server = {info["task"]: info["anns"] for info in existing.values()}
+        push_annotations(proj, client, state, res, on_server, wanted, annotators, progress)
     return res
+
+
+# ----------------------------------------------------------------------------- push annotations
+
+#: Marker put in ``meta.text`` of every region and stance a push sends: ``newslens:<annotator>``.
+PROVENANCE_PREFIX = "newslens:"
+
+
+def ls_timestamp(value: Any) -> str | None:
+    """A Label Studio timestamp (datetime or ISO string) as one canonical UTC string."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def result_sha(result: list[dict[str, Any]]) -> str:
+    """Hash of a Label Studio result list (what a push sent / would send)."""
+    return hashlib.sha256(json.dumps(result, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:24]
+
+
+def _ls_owner(rec: Record, url: str, pid: int) -> int | None:
+    """The Label Studio annotation a record was pulled from, or None for a toolkit-made record."""
+    m = (rec.meta or {}).get("ls") if rec.meta else None
+    if isinstance(m, Mapping) and m.get("url") == url and m.get("project") == pid and m.get("annotation") is not None:
+        return int(m["annotation"])
+    return None
+
+
+def provenance_of(result: Iterable[Mapping[str, Any]]) -> str | None:
+    """The toolkit annotator named by the ``newslens:<name>`` marker of a result, if any."""
+    for item in result:
+        for t in ((item.get("meta") or {}).get("text") or []) if isinstance(item.get("meta"), Mapping) else []:
+            if isinstance(t, str) and t.startswith(PROVENANCE_PREFIX):
+                return t[len(PROVENANCE_PREFIX) :]
+    return None
+
+
+def annotation_records(
+    proj: Project, state: SyncState, annotator: str, doc_id: str, own: int | None, cur: Any = None
+) -> tuple[list[dict[str, Any]], list[Record], list[str], int]:
+    """What a push sends for ``annotator`` in ``doc_id``.
+
+    Returns ``(result, records, toolkit_region_ids, not_expressible)``.  Records
+    pulled from *other* Label Studio annotations stay with those annotations;
+    records of the pushed annotation ``own`` keep their region ids.
+    """
+    pid = state.project_id
+    assert pid is not None
+    url = state.url
+    cur = cur if cur is not None else proj.current(annotator)
+    doc = proj.document(doc_id)
+    controls = {t: c for c, t in state.server["stance_controls"].items()}
+    skipped = 0
+    spans: list[Span] = []
+    for sp in cur.spans.values():
+        if sp.doc != doc_id or _ls_owner(sp, url, pid) not in (None, own):
+            continue
+        if (
+            sp.doc_sha256 != doc.sha256
+            or doc.text[sp.start : sp.end] != sp.text
+            or sp.label not in proj.schema.label_names
+        ):
+            skipped += 1
+            continue
+        spans.append(sp)
+    spans.sort(key=lambda sp: (sp.start, sp.end, sp.id))
+    stances: list[Stance] = []
+    for st in cur.stances.values():
+        if st.doc != doc_id or _ls_owner(st, url, pid) not in (None, own):
+            continue
+        if st.claim is None and st.target in controls:
+            stances.append(st)
+        else:
+            skipped += 1
+    stances.sort(key=lambda st: st.target)
+    ids = {sp.id for sp in spans}
+    links: list[ClaimLink] = []
+    for ln in cur.links.values():
+        if doc_id not in (ln.doc_a, ln.doc_b) or _ls_owner(ln, url, pid) not in (None, own):
+            continue
+        if ln.a in ids and ln.b in ids and ln.id == ClaimLink.make_id(ln.a, ln.b):
+            links.append(ln)
+        elif ln.doc_a == doc_id:  # counted once; Label Studio relations join regions of one annotation
+            skipped += 1
+    links.sort(key=lambda ln: ln.id)
+    prefix = f"ls:{pid}:{own}:" if own is not None else None
+
+    def region_id(sp: Span) -> str:
+        return sp.id[len(prefix) :] if prefix and sp.id.startswith(prefix) else sp.id
+
+    result = to_ls_result(spans, stances, links, state.server["stance_controls"], region_id,
+                          PROVENANCE_PREFIX + annotator)  # fmt: skip
+    for item in result:  # the marker also on document stances (stance-only annotations stay recognisable)
+        if item.get("from_name") in state.server["stance_controls"]:
+            item["meta"] = {"text": [PROVENANCE_PREFIX + annotator]}
+    own_ids = sorted(sp.id for sp in spans if region_id(sp) == sp.id)
+    return result, [*spans, *stances, *links], own_ids, skipped
+
+
+def push_annotations(
+    proj: Project,
+    client: LSClient,
+    state: SyncState,
+    res: PushResult,
+    on_server: Mapping[int, Mapping[int, Mapping[str, Any]]],
+    doc_ids: Iterable[str],
+    annotators: Iterable[str] | None = None,
+    progress: bool = True,
+    save_every: int = 50,
+) -> None:
+    """Send human annotations as Label Studio annotations: created once, then updated in place.
+
+    ``on_server`` is ``{task id: {annotation id: annotation dict}}`` as listed
+    at the start of the push.  Per (annotator, document):
+
+    * nothing tracked yet -> an annotation of the token's user is created
+      (or adopted, if an interrupted push already created it: found by its
+      ``newslens:<annotator>`` marker);
+    * tracked and Label Studio's ``updated_at`` differs from the last sync
+      (edited or deleted there) -> held back: ``pull`` first (conflict rule);
+    * tracked and the result to send equals the last one -> skipped;
+    * otherwise updated in place (or deleted if nothing is left to send).
+    """
+    pid = state.project_id
+    assert pid is not None
+    known = proj.annotators()
+    names = sorted(a for a in known if not is_model_annotator(a)) if annotators is None else list(annotators)
+    for name in names:
+        if is_model_annotator(name):
+            raise ToolkitError(f"{name}: model layers are pushed as predictions, not annotations")
+        if name not in known:
+            raise ToolkitError(f"{proj.path}: no annotator {name!r} (have: {', '.join(known) or 'none'})")
+    wanted = set(doc_ids)
+    tracked = {int(e["annotation"]) for per in state.server["pushed"].values() for e in per.values()}
+    todo: list[tuple[str, str]] = []
+    states = {}
+    for name in names:
+        cur = states[name] = proj.current(name)
+        docs = {r.doc for r in (*cur.spans.values(), *cur.stances.values())} | set(state.server["pushed"].get(name, {}))
+        todo.extend((name, d) for d in sorted(docs & wanted))
+    bar = tqdm(total=len(todo), desc="push annotations", unit="annotation", disable=not progress or not todo)
+    writes = 0
+    for name, did in todo:
+        bar.update(1)
+        task = state.server["tasks"].get(did)
+        if task is None or did in res.changed:
+            continue
+        entries: dict[str, dict[str, Any]] = state.server["pushed"].setdefault(name, {})
+        base: dict[str, str] = state.server["pulled"].setdefault(name, {})
+        entry = entries.get(did)
+        server_anns = on_server.get(int(task["task"]), {})
+        if entry is None:  # adopt an annotation an interrupted push created but did not record
+            for aid, a in sorted(server_anns.items()):
+                if aid not in tracked and provenance_of(a.get("result") or []) == name:
+                    entry = entries[did] = {"annotation": aid, "task": int(task["task"]), "sha": result_sha(a.get("result") or []),
+                                            "updated_at": ls_timestamp(a.get("updated_at")), "regions": []}  # fmt: skip
+                    tracked.add(aid)
+                    break
+        own = int(entry["annotation"]) if entry else None
+        result, records, own_ids, skipped = annotation_records(proj, state, name, did, own, states[name])
+        res.not_expressible += skipped
+        sha = result_sha(result)
+        if entry is not None:
+            assert own is not None
+            now = server_anns.get(own)
+            if now is None:
+                res.held_back.append(f"{name} {did}: annotation {own} was deleted in Label Studio; pull to apply it")
+                continue
+            if ls_timestamp(now.get("updated_at")) != entry["updated_at"]:
+                res.held_back.append(
+                    f"{name} {did}: annotation {own} was changed in Label Studio since the last sync; pull first"
+                )
+                continue
+            if sha == entry["sha"]:
+                res.annotations_unchanged += 1
+                continue
+            if not result:
+                client.delete_annotation(own)
+                del entries[did]
+                res.annotations_deleted += 1
+                writes += 1
+                continue
+            ann_obj = client.update_annotation(own, result)
+            res.annotations_updated += 1
+        else:
+            if not result:
+                continue
+            ann_obj = client.create_annotation(int(task["task"]), result)
+            res.annotations_created += 1
+            entry = entries[did] = {"annotation": int(ann_obj.id), "task": int(task["task"])}
+            tracked.add(int(ann_obj.id))
+        entry.update(sha=sha, updated_at=ls_timestamp(ann_obj.updated_at), regions=own_ids)
+        for rec in records:  # Label Studio now holds this version: the base of the conflict rule
+            base[_key(rec)] = fingerprint(rec)
+        writes += 1
+        if writes % save_every == 0:
+            state.save()
+    bar.close()
+    state.save()
 
 
 # ----------------------------------------------------------------------------- pull
@@ -374,11 +632,25 @@ class _Writer:
                 local[_key(rec)] = rec
             self.res.put += len(out)
 
-    def finish(self, complete_keys: Mapping[str, set[str]] | None = None) -> None:
-        """Delete records pulled earlier that are no longer in Label Studio."""
+    def _kept(self, ann: str, key: str, keep_docs: set[str], keep_unknown: bool) -> bool:
+        rec = self._local(ann).get(key)
+        if rec is None:
+            return keep_unknown
+        return (rec.doc_a if isinstance(rec, ClaimLink) else rec.doc) in keep_docs
+
+    def finish(self, keep_docs: Iterable[str] = (), keep_unknown: bool = False) -> None:
+        """Delete records pulled earlier that are no longer in Label Studio.
+
+        Records of ``keep_docs`` (documents whose task was not read: an
+        incremental pull, or a document changed since it was pushed) are kept;
+        ``keep_unknown`` also keeps the base of records the toolkit deleted
+        (their document is unknown), as an incremental pull cannot tell.
+        """
         pulled: dict[str, dict[str, str]] = self.state.server["pulled"]
+        keep = set(keep_docs)
         for ann, base in pulled.items():
-            gone = [k for k in base if k not in self.seen.get(ann, set())]
+            seen = self.seen.get(ann, set())
+            gone = [k for k in base if k not in seen and not self._kept(ann, k, keep, keep_unknown)]
             if not gone:
                 continue
             local = self._local(ann)
@@ -402,8 +674,26 @@ class _Writer:
                 self.res.deleted += len(events)
 
 
-def pull(proj: Project, client: LSClient, page_size: int = 500, progress: bool = True) -> PullResult:
+def _light_listing(client: LSClient, pid: int) -> dict[int, str | None]:
+    """``{task id: updated_at}`` of every task (``include=id,updated_at``: no data, no annotations)."""
+    out: dict[int, str | None] = {}
+    for page in client.iter_task_pages(pid, fields="task_only", page_size=1000, include="id,updated_at"):
+        for t in page:
+            out[int(t.id)] = ls_timestamp(t.updated_at)
+    return out
+
+
+def pull(
+    proj: Project, client: LSClient, page_size: int = 500, progress: bool = True, full: bool = False
+) -> PullResult:
     """Bring the store up to date with the Label Studio project's annotations.
+
+    Incremental by default once a pull has completed a task: a light listing
+    of ``(task id, updated_at)`` picks the tasks changed since they were last
+    read (annotation created, updated or deleted; task deleted) and only those
+    are read.  ``full=True`` reads every task.  Either way only differences are
+    written.  Annotations pushed from the toolkit come back to the toolkit
+    annotator they were pushed for, with the toolkit's own record ids.
 
     Raises LabelStudioError (one line) if the server is unreachable, the token
     is wrong or the project is gone; whatever was written before stays valid,
@@ -417,65 +707,176 @@ def pull(proj: Project, client: LSClient, page_size: int = 500, progress: bool =
     client.get_project(pid)
     users = _user_names(client, state)
     controls: dict[str, str] = state.server["stance_controls"]
+    task_seen: dict[str, str | None] = state.server["task_seen"]
+    pushed: dict[str, dict[str, dict[str, Any]]] = state.server["pushed"]
     docs = proj.documents()
     res = PullResult(pid)
     writer = _Writer(proj, state, res)
     omaps: dict[str, OffsetMap] = {}
+    doc_of_task = {int(t["task"]): d for d, t in state.server["tasks"].items()}
+    keep_docs: set[str] = set()
+    gone_tasks: list[int] = []
+    pages: Iterable[list[Any]]
+    res.incremental = not full and bool(task_seen)
+    if res.incremental:
+        light = _light_listing(client, pid)
+        res.tasks_listed = len(light)
+        # tasks changed in Label Studio, plus tasks whose document changed in the toolkit (reported again)
+        moved = {
+            int(t["task"]) for d, t in state.server["tasks"].items() if d in docs and t.get("sha256") != docs[d].sha256
+        }
+        changed = [tid for tid, u in sorted(light.items()) if task_seen.get(str(tid)) != u or tid in moved]
+        gone_tasks = [int(t) for t in task_seen if int(t) not in light]
+        keep_docs = {d for t, d in doc_of_task.items() if t in light and t not in set(changed)}
+        if len(changed) > max(50, len(light) // 4):  # reading them one by one would cost more than a listing
+            res.incremental, keep_docs = False, set()
+        else:
+            pages = ([t] for t in map(client.get_task, changed) if t is not None)
+    if not res.incremental:
+        pages = client.iter_task_pages(pid, fields="all", page_size=page_size)
+    listed: set[int] = set()
     bar = tqdm(desc="pull", unit="task", disable=not progress)
-    for page in client.iter_task_pages(pid, fields="all", page_size=page_size):
+    for page in pages:
         by_ann: dict[str, list[Record]] = {}
+        done: list[tuple[int, str | None]] = []
         for task in page:
             res.tasks += 1
+            tid = int(task.id)
+            listed.add(tid)
             data = task.data or {}
             did = data.get("doc_id")
             anns = [a for a in (task.annotations or []) if not a.get("was_cancelled")]
-            if not anns:
-                continue
             doc = docs.get(did) if did else None
-            if doc is None:
+            if anns and doc is None:
                 res.problems.append(
                     f"task {task.id}: document {did!r} is not in {proj.path}; its annotations were skipped"
                 )
                 continue
-            if data.get("sha256") != doc.sha256:
-                res.problems.append(
-                    f"task {task.id}: document {did!r} changed since it was pushed (sha256 differs); annotations skipped"
-                )
+            if doc is not None and data.get("sha256") != doc.sha256:
+                keep_docs.add(doc.id)
+                if anns:
+                    res.problems.append(
+                        f"task {task.id}: document {did!r} changed since it was pushed (sha256 differs); "
+                        "annotations skipped"
+                    )
                 continue
-            omap = omaps.setdefault(did, OffsetMap(doc.text))
+            done.append((tid, ls_timestamp(task.updated_at)))
+            _forget_pushed(pushed, tid, {int(a["id"]) for a in anns})
+            if doc is None:
+                continue
+            omap = omaps.setdefault(doc.id, OffsetMap(doc.text))
+            by_ann_pushed = {int(e["annotation"]): (n, d) for n, per in pushed.items() for d, e in per.items()}
             for a in sorted(anns, key=lambda a: (a.get("updated_at") or "", a["id"])):
+                aid = int(a["id"])
                 uid = a.get("completed_by")
                 uid = uid.get("id") if isinstance(uid, dict) else uid
-                if uid is None or int(uid) not in users:
-                    users = _user_names(client, state)
-                ann = users.get(int(uid)) if uid is not None else None
-                if ann is None:
-                    res.problems.append(f"task {task.id}: annotation {a['id']} has no known user, skipped")
-                    continue
-                meta = {"ls": {"url": client.url, "project": pid, "task": int(task.id), "annotation": int(a["id"]),
-                               "user": int(uid), "updated_at": a.get("updated_at")}}  # fmt: skip
+                mine = by_ann_pushed.get(aid)
+                if mine is None:
+                    mine = _adopt(pushed, a, doc.id, int(task.id))
+                meta = {"ls": {"url": client.url, "project": pid, "task": tid, "annotation": aid,
+                               "user": uid, "updated_at": a.get("updated_at")}}  # fmt: skip
+                record_id = None
+                if mine is not None:
+                    ann, entry = mine[0], pushed[mine[0]][mine[1]]
+                    meta["ls"]["pushed_for"] = ann
+                    regions = set(entry.get("regions") or [])
+
+                    def record_id(rid: str, regions: set[str] = regions, aid: int = aid) -> str:
+                        return rid if rid in regions else span_id(pid, aid, rid)
+                else:
+                    if uid is None or int(uid) not in users:
+                        users = _user_names(client, state)
+                    ann = users.get(int(uid)) if uid is not None else None  # type: ignore[assignment]
+                    if ann is None:
+                        res.problems.append(f"task {task.id}: annotation {aid} has no known user, skipped")
+                        continue
                 conv: Converted = from_ls_annotation(
-                    a.get("result") or [], doc, proj.schema, ann, pid, int(a["id"]), controls, meta, omap
+                    a.get("result") or [], doc, proj.schema, ann, pid, aid, controls, meta, omap, record_id
                 )
+                records = conv.records
+                if mine is not None:
+                    records = _with_local_extras(proj, records, writer._local(ann))
+                    entry["updated_at"] = ls_timestamp(a.get("updated_at"))
+                    entry["sha"] = _sha_of_records(proj, state, ann, doc.id, aid, records)
                 res.annotations += 1
                 res.annotators.add(ann)
                 res.realigned.extend(conv.realigned)
                 res.problems.extend(conv.problems)
-                by_ann.setdefault(ann, []).extend(conv.records)
+                by_ann.setdefault(ann, []).extend(records)
         for ann, recs in by_ann.items():
             writer.apply(ann, recs)
+        for tid, upd in done:
+            task_seen[str(tid)] = upd
         state.save()  # progress is durable page by page
         bar.update(len(page))
     bar.close()
-    writer.finish()
+    if not res.incremental:
+        gone_tasks = [int(t) for t in task_seen if int(t) not in listed]
+    for tid in gone_tasks:  # deleted in Label Studio: their annotations are gone too
+        task_seen.pop(str(tid), None)
+        _forget_pushed(pushed, tid, set())
+    if res.incremental:
+        res.tasks_listed = res.tasks_listed or len(listed)
+    writer.finish(keep_docs, keep_unknown=res.incremental)
     state.server["last_pull"] = utc_now()
     state.save()
     return res
 
 
-def sync(proj: Project, client: LSClient, progress: bool = True) -> tuple[PushResult, PullResult]:
-    """Push new documents and predictions, then pull annotations."""
-    return push(proj, client, progress=progress), pull(proj, client, progress=progress)
+def _forget_pushed(pushed: dict[str, dict[str, dict[str, Any]]], task_id: int, alive: set[int]) -> None:
+    """Drop pushed-annotation entries of ``task_id`` whose annotation no longer exists."""
+    for per in pushed.values():
+        for did in [d for d, e in per.items() if int(e["task"]) == task_id and int(e["annotation"]) not in alive]:
+            del per[did]
+
+
+def _adopt(
+    pushed: dict[str, dict[str, dict[str, Any]]], a: Mapping[str, Any], doc_id: str, task_id: int
+) -> tuple[str, str] | None:
+    """Recognise an annotation a push created but did not record (interrupted push) by its marker."""
+    name = provenance_of(a.get("result") or [])
+    if name is None or doc_id in pushed.get(name, {}):
+        return None
+    regions = sorted(
+        {str(i["id"]) for i in a.get("result") or [] if i.get("type") == "labels" and provenance_of([i]) == name}
+    )
+    pushed.setdefault(name, {})[doc_id] = {"annotation": int(a["id"]), "task": task_id, "sha": "",
+                                           "updated_at": None, "regions": regions}  # fmt: skip
+    return name, doc_id
+
+
+def _with_local_extras(proj: Project, records: list[Record], local: Mapping[str, Record]) -> list[Record]:
+    """Give pulled spans the attributes Label Studio cannot carry (e.g. ``speaker_span``) from the local copy."""
+    out: list[Record] = []
+    for rec in records:
+        old = local.get(_key(rec))
+        if isinstance(rec, Span) and isinstance(old, Span):
+            carried = ("kind", "speaker") if proj.schema.layer_of(rec.label) == "claim" else ()
+            extras = {k: v for k, v in old.attrs.items() if k not in carried}
+            if extras:
+                rec = replace(rec, attrs={**extras, **rec.attrs})
+        out.append(rec)
+    return out
+
+
+def _sha_of_records(proj: Project, state: SyncState, ann: str, doc_id: str, aid: int, records: list[Record]) -> str:
+    """Hash of the result a push would send if the toolkit held exactly ``records``."""
+    view = AnnotatorState(
+        ann,
+        {r.id: r for r in records if isinstance(r, Span)},
+        {r.id: r for r in records if isinstance(r, Stance)},
+        {r.id: r for r in records if isinstance(r, ClaimLink)},
+    )
+    return result_sha(annotation_records(proj, state, ann, doc_id, aid, view)[0])
+
+
+def sync(
+    proj: Project, client: LSClient, progress: bool = True, annotations: bool = False, full: bool = False
+) -> tuple[PushResult, PullResult]:
+    """Push new documents and predictions (and annotations if asked), then pull annotations."""
+    return push(proj, client, progress=progress, annotations=annotations), pull(
+        proj, client, progress=progress, full=full
+    )
 
 
 def status(proj: Project, client: LSClient | None, url: str) -> dict[str, Any]:
