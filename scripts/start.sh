@@ -28,4 +28,7 @@ if [ ! -f annotations/project.json ]; then
 fi
 .venv/bin/toolkit --project annotations status
 echo "==> opening JupyterLab on notebooks/01_annotate.ipynb (Ctrl+C twice to stop)"
-exec .venv/bin/jupyter lab notebooks/01_annotate.ipynb "$@"
+extra=()
+[ "$(id -u)" != 0 ] || extra+=(--allow-root)  # containers and CI machines often run as root
+exec .venv/bin/jupyter lab "${extra[@]}" --ServerApp.root_dir="$PWD" \
+  --LabApp.default_url=/lab/tree/notebooks/01_annotate.ipynb "$@"
