@@ -29,4 +29,6 @@ def test_labelstudio_notebook_pushes_the_demo_and_hides_the_token(
     text = json.dumps(outputs)
     assert "new tasks in" in text and "0 new tasks" in text  # first push creates tasks, the second none
     assert "4 already there" in text
+    assert "annotations: 8 created" in text  # ana and ben x 4 documents
+    assert "annotations: 0 created, 0 updated, 0 deleted, 8 unchanged" in text  # pushing again sends nothing
     assert ls_server.token not in text  # the secret never lands in a notebook

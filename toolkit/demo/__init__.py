@@ -36,6 +36,11 @@ def demo_schema() -> LabelSchema:
     return LabelSchema.from_json(json.loads(_data("schema.json").read_text("utf-8")), "demo schema.json")
 
 
+def demo_annotations() -> dict[str, Any]:
+    """The demo annotations of ``ana`` and ``ben`` in the quoted-substring format of ``annotations.json``."""
+    return json.loads(_data("annotations.json").read_text("utf-8"))
+
+
 def find_offsets(text: str, quote: str, nth: int = 0, where: str = "") -> tuple[int, int]:
     """Offsets of the ``nth`` (0-based) occurrence of ``quote`` in ``text``."""
     pos = -1
@@ -51,8 +56,7 @@ def build_demo(path: str | Path, annotations: bool = True) -> Project:
     proj = Project.init(path, schema=demo_schema(), name="Demo: the Corran Dam call")
     proj.add_documents(read_jsonl(corpus_path()))
     if annotations:
-        spec = json.loads(_data("annotations.json").read_text("utf-8"))
-        add_spec_annotations(proj, spec)
+        add_spec_annotations(proj, demo_annotations())
     return proj
 
 
