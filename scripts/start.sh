@@ -7,19 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# pip's output goes to a log that is shown only if the install fails
-quiet_pip() {
-  if ! "$@" > .pip-install.log 2>&1; then
-    grep -v '^WARNING: Location' .pip-install.log | tail -n 60; echo "pip install failed: $*"; return 1
-  fi
-  rm -f .pip-install.log
-}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
-PYTHON=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  echo "==> creating .venv with $($PYTHON --version)"
-  "$PYTHON" -m venv .venv
-fi
+ensure_venv
 echo "==> installing the toolkit and its dependencies into .venv"
 quiet_pip .venv/bin/python -m pip install --disable-pip-version-check -e .
 if [ ! -f annotations/project.json ]; then

@@ -8,15 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# pip's output goes to a log that is shown only if the install fails
-quiet_pip() {
-  if ! "$@" > .pip-install.log 2>&1; then
-    grep -v '^WARNING: Location' .pip-install.log | tail -n 60; echo "pip install failed: $*"; return 1
-  fi
-  rm -f .pip-install.log
-}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
-PYTHON=${PYTHON:-python3}
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
@@ -26,10 +20,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
-if [ ! -x .venv/bin/python ]; then
-  echo "==> creating .venv with $($PYTHON --version)"
-  "$PYTHON" -m venv .venv
-fi
+ensure_venv
 
 echo "==> installing Label Studio into .venv-labelstudio (in the background)"
 PYTHONPATH=. "$PYTHON" -c "from tests.support.labelstudio_server import ensure_label_studio as e; print(e())" \
