@@ -176,3 +176,17 @@ def test_documents_are_written_atomically_and_verified_on_read(project: tk.Proje
     doc_file.write_text(json.dumps(obj))
     with pytest.raises(tk.CorruptFileError, match="wire-001.json: .*sha256 does not match"):
         tk.Project.open(project.path).documents()
+
+
+def test_atomic_writes_get_normal_file_modes(tmp_path: Path) -> None:
+    import stat
+
+    from toolkit import store
+
+    store.atomic_write_text(tmp_path / "new.txt", "x")
+    expected = 0o666 & ~store._UMASK  # like open() under the process umask, not mkstemp's 0o600
+    assert stat.S_IMODE((tmp_path / "new.txt").stat().st_mode) == expected
+    (tmp_path / "kept.txt").write_text("old")
+    (tmp_path / "kept.txt").chmod(0o640)
+    store.atomic_write_text(tmp_path / "kept.txt", "new")
+    assert stat.S_IMODE((tmp_path / "kept.txt").stat().st_mode) == 0o640  # replacing keeps the mode

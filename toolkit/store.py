@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import json
 import os
+import stat
 import tempfile
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -78,14 +79,30 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically: temp file, fsync, rename, fsync dir.
 
     Readers see either the old or the new content, never a mix, even after a crash.
+    The file keeps the mode of the file it replaces (new files: ``0o666`` less the umask,
+    like ``open()``), not the private mode of the temporary file.
     """
     path = Path(path)
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_UMASK
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
