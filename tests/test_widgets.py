@@ -272,3 +272,90 @@ def test_side_by_side_marks_links_and_shared_entities(ann: Annotator, project: t
     assert sorted(shared_texts[i] for i in side.shared) == ["Venn", "Venn"]
     side._handle_custom_msg({"action": "pick", "side": "right", "doc": "wire-001"}, [])
     assert side.right["id"] == "wire-001"
+
+
+# ---------------------------------------------------------------- claim speaker linked to an entity span
+
+
+def _claim_and_speaker(ann: Annotator) -> tuple[str, str]:
+    """A claim and the PERSON span inside it, on wire-001 (added through the front-end message path)."""
+    send(ann.tagger, action="add", label="PERSON", start=offsets(TEXT_A, "Dario Venn")[0],
+         end=offsets(TEXT_A, "Dario Venn")[1])  # fmt: skip
+    person = ann.tagger.selected
+    s, e = offsets(TEXT_A, "President Dario Venn said on Tuesday")
+    send(ann.tagger, action="add", label="CLAIM", start=s, end=e)
+    return ann.tagger.selected, person
+
+
+def test_pick_speaker_sets_speaker_span_and_text_on_disk_and_undo_restores(ann: Annotator, project: tk.Project) -> None:
+    claim, person = _claim_and_speaker(ann)
+    send(ann.tagger, action="attrs", id=claim, kind="quotation", speaker="the president")
+    send(ann.tagger, action="speaker", id=claim, entity=person)
+    last = records(project, "alice")[-1]  # the edit is a put of the claim, on disk before the UI shows it
+    assert (last["op"], last["id"]) == ("put", claim)
+    assert last["attrs"] == {"kind": "quotation", "speaker": "Dario Venn", "speaker_span": person}
+    row = next(x for x in ann.tagger.spans if x["id"] == claim)
+    assert (row["speaker"], row["speaker_span"]) == ("Dario Venn", person)
+    # one undo step restores the earlier attrs (free-text speaker, no span); redo links again
+    send(ann.tagger, action="undo")
+    assert dict(project.current("alice").spans[claim].attrs) == {"kind": "quotation", "speaker": "the president"}
+    assert next(x for x in ann.tagger.spans if x["id"] == claim)["speaker_span"] == ""
+    send(ann.tagger, action="redo")
+    assert project.current("alice").spans[claim].attrs["speaker_span"] == person
+    # Project.load() exposes it in the speaker_span column
+    spans = project.load().spans
+    assert spans.set_index("id").loc[claim, "speaker_span"] == person
+
+
+def test_unlink_speaker_keeps_the_text(ann: Annotator, project: tk.Project) -> None:
+    claim, person = _claim_and_speaker(ann)
+    send(ann.tagger, action="speaker", id=claim, entity=person)
+    send(ann.tagger, action="unspeaker", id=claim)
+    assert dict(project.current("alice").spans[claim].attrs) == {"speaker": "Dario Venn"}
+    send(ann.tagger, action="undo")
+    assert project.current("alice").spans[claim].attrs["speaker_span"] == person
+    # unlinking a claim without a link is an error shown in the status line, nothing written
+    n = len(records(project, "alice"))
+    send(ann.tagger, action="unspeaker", id=person)
+    assert ann.tagger.status.startswith("Error:") and len(records(project, "alice")) == n
+
+
+def test_pick_speaker_rejects_wrong_layers_and_other_documents(ann: Annotator, project: tk.Project) -> None:
+    claim, person = _claim_and_speaker(ann)
+    other_claim = ann.tag("CLAIM", *offsets(TEXT_A, "Prices rose 4% in March")).id
+    ann.goto("daily-001")
+    far = ann.tag("PERSON", *offsets(TEXT_B, "Ilse Marković")).id
+    ann.goto("wire-001")
+    n = len(records(project, "alice"))
+    for entity, claim_id, why in [
+        (other_claim, claim, "not an entity"),
+        (claim, person, "not a claim"),
+        (far, claim, "document"),
+        ("no-such-span", claim, "no span"),
+    ]:
+        send(ann.tagger, action="speaker", id=claim_id, entity=entity)
+        assert ann.tagger.status.startswith("Error:") and why in ann.tagger.status
+    # a model suggestion is not this annotator's span, so it cannot be the speaker either
+    sugg = project.add_span("wire-001", *offsets(TEXT_A, "Velmora"), "GPE", annotator="model:test@1")
+    send(ann.tagger, action="speaker", id=claim, entity=sugg.id)
+    assert ann.tagger.status.startswith("Error:")
+    assert len(records(project, "alice")) == n  # nothing written for any of them
+
+
+def test_deleting_the_speaker_entity_clears_speaker_span_in_the_same_undo_step(
+    ann: Annotator, project: tk.Project
+) -> None:
+    claim, person = _claim_and_speaker(ann)
+    send(ann.tagger, action="speaker", id=claim, entity=person)
+    send(ann.tagger, action="delete", id=person)
+    cur = project.current("alice").spans
+    assert person not in cur
+    assert dict(cur[claim].attrs) == {"speaker": "Dario Venn"}  # no dangling id; the text stays
+    on_disk = [r for r in records(project, "alice") if r["id"] == claim]
+    assert "speaker_span" not in on_disk[-1]["attrs"]
+    send(ann.tagger, action="undo")  # one step brings back the entity and the link
+    cur = project.current("alice").spans
+    assert person in cur and cur[claim].attrs["speaker_span"] == person
+    send(ann.tagger, action="redo")
+    cur = project.current("alice").spans
+    assert person not in cur and "speaker_span" not in cur[claim].attrs

@@ -169,3 +169,41 @@ def test_claim_link_and_screenshots(lab, notebook_page) -> None:
     assert lab.screenshot(annot, "annotate-dark.png").exists()
     page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
     assert page.js_errors == []
+
+
+def test_pick_speaker_key_then_entity_click_sets_speaker_span_on_disk(lab, notebook_page) -> None:
+    page = notebook_page
+    go_to(page, "doc-1-wire")
+    # the PERSON span "Dario Venn" was tagged by the first test
+    person = lab.wait_record(lambda r: r["type"] == "span" and r.get("label") == "PERSON" and r["doc"] == "doc-1-wire")
+    drag_select(page, "President Dario Venn said on Tuesday")
+    page.keyboard.press(label_key(page, "CLAIM"))
+    claim = lab.wait_record(
+        lambda r: r["type"] == "span" and r.get("label") == "CLAIM" and r.get("text", "").startswith("President")
+    )
+    page.wait_for_selector(".nl-tagger .nl-detail .nl-pick-speaker")
+    # s enters picking mode (banner + class on the root); Escape leaves it without writing anything
+    page.keyboard.press("s")
+    page.wait_for_selector(".nl-tagger.nl-picking .nl-pickbar .nl-pick-cancel")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".nl-tagger.nl-picking", state="detached")
+    n = len(lab.records())
+    page.keyboard.press("s")
+    page.wait_for_selector(".nl-tagger.nl-picking")
+    page.click(f'.nl-tagger .nl-text .nl-chip[data-id="{person["id"]}"]')
+    rec = lab.wait_record(
+        lambda r: r["op"] == "put" and r["id"] == claim["id"] and (r.get("attrs") or {}).get("speaker_span")
+    )
+    assert rec["attrs"]["speaker_span"] == person["id"] and rec["attrs"]["speaker"] == "Dario Venn"
+    assert len(lab.records()) == n + 1  # Escape wrote nothing; the pick wrote one put
+    page.wait_for_selector(".nl-tagger.nl-picking", state="detached")
+    shown = page.locator(".nl-tagger .nl-detail .nl-speaker-link").inner_text()
+    assert "Dario Venn ↔ PERSON span" in shown
+    # undo (Ctrl+Z) puts the claim back without the link
+    page.keyboard.press("Control+z")
+    lab.wait_record(
+        lambda r: r["op"] == "put" and r["id"] == claim["id"] and r["rid"] not in (rec["rid"], claim["rid"])
+    )
+    assert "speaker_span" not in tk.Project.open(lab.project).current(lab.annotator).spans[claim["id"]].attrs
+    page.wait_for_selector(".nl-tagger .nl-detail .nl-speaker-link", state="detached")
+    assert page.js_errors == []

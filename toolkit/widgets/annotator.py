@@ -281,7 +281,7 @@ class Annotator(ipw.VBox):
         self._sync(f"Saved {old.label} → {label} “{_short(new.text)}”")
         return new
 
-    def set_attrs(self, span_id: str, **changes: Any) -> Span:
+    def set_attrs(self, span_id: str, _name: str = "edit attributes", **changes: Any) -> Span:
         """Update claim attributes (``kind``, ``speaker``, ``speaker_span``); None or "" removes one."""
         ann = self._need_annotator()
         old = self._span(span_id)
@@ -292,21 +292,61 @@ class Annotator(ipw.VBox):
             else:
                 attrs[k] = v
         new = self.project.update_span(span_id, annotator=ann, attrs=attrs)
-        self._push("edit attributes", undo=lambda: self.project.restore(old),
+        self._push(_name, undo=lambda: self.project.restore(old),
                    redo=lambda: self.project.restore(new), doc=old.doc)  # fmt: skip
         self._sync(f"Saved attributes of “{_short(new.text)}”")
         return new
 
+    def link_speaker(self, claim_id: str, entity_id: str) -> Span:
+        """Make entity span ``entity_id`` the speaker of claim ``claim_id`` (one undoable edit).
+
+        Sets the claim's ``attrs.speaker_span`` to the entity's id and ``attrs.speaker`` to the
+        entity's text.  Both spans must be this annotator's, on the same document; the claim must
+        be in the claim layer and the entity in the entity layer.
+        """
+        claim, entity = self._span(claim_id), self._span(entity_id)
+        schema = self.project.schema
+        if schema.layer_of(claim.label) != "claim":
+            raise ValidationError(f"span {claim_id!r} is a {claim.label}, not a claim: it cannot have a speaker")
+        if schema.layer_of(entity.label) != "entity":
+            raise ValidationError(f"span {entity_id!r} is a {entity.label}, not an entity: pick an entity span")
+        if entity.doc != claim.doc:
+            raise ValidationError(
+                f"speaker span {entity_id!r} is on document {entity.doc!r}, the claim on {claim.doc!r}"
+            )
+        new = self.set_attrs(claim_id, speaker=entity.text, speaker_span=entity.id, _name="link speaker")
+        self._sync(f"Speaker of “{_short(claim.text)}”: {entity.text} ({entity.label})")
+        return new
+
+    def unlink_speaker(self, claim_id: str) -> Span:
+        """Remove a claim's ``speaker_span`` (its free-text ``speaker`` stays)."""
+        claim = self._span(claim_id)
+        if not claim.attrs.get("speaker_span"):
+            raise ValidationError(f"claim {claim_id!r} has no linked speaker span")
+        new = self.set_attrs(claim_id, speaker_span=None, _name="unlink speaker")
+        self._sync(f"Unlinked the speaker span of “{_short(claim.text)}”")
+        return new
+
     def delete_span(self, span_id: str) -> None:
-        """Delete a span, with the links and claim stances that refer to it (one undo step)."""
+        """Delete a span, with what refers to it, as one undo step.
+
+        Links and claim stances that name the span are deleted; claims whose
+        ``speaker_span`` is the span lose that attribute (their ``speaker`` text stays).
+        """
         ann = self._need_annotator()
         st = self.state()
         span = self._span(span_id)
         links = [lk for lk in st.links.values() if span_id in (lk.a, lk.b)]
         stances = [s for s in st.stances.values() if s.claim == span_id]
+        spoken = [s for s in st.spans.values() if s.id != span_id and s.attrs.get("speaker_span") == span_id]
 
         def do() -> None:
             cur = self.state()
+            for c in spoken:
+                now = cur.spans.get(c.id)
+                if now is not None and now.attrs.get("speaker_span") == span_id:
+                    attrs = {k: v for k, v in now.attrs.items() if k != "speaker_span"}
+                    self.project.update_span(c.id, annotator=ann, attrs=attrs)
             for lk in links:
                 if lk.id in cur.links:
                     self.project.delete("link", lk.id, annotator=ann)
@@ -317,7 +357,7 @@ class Annotator(ipw.VBox):
 
         def undo() -> None:
             self.project.restore(span)
-            for rec in [*stances, *links]:
+            for rec in [*stances, *links, *spoken]:
                 self.project.restore(rec)
 
         do()
@@ -499,6 +539,8 @@ class Annotator(ipw.VBox):
             "relabel": lambda: self.relabel(str(msg["id"]), str(msg["label"])),
             "attrs": lambda: self.set_attrs(str(msg["id"]), kind=msg.get("kind"), speaker=msg.get("speaker")),
             "delete": lambda: self.delete_span(str(msg["id"])),
+            "speaker": lambda: self.link_speaker(str(msg["id"]), str(msg["entity"])),
+            "unspeaker": lambda: self.unlink_speaker(str(msg["id"])),
             "stance": lambda: self.set_stance(str(msg["target"]), str(msg["value"]), claim=msg.get("claim") or None),
             "link": lambda: self.link(str(msg["a"]), str(msg["b"])),
             "unlink": lambda: self.unlink(str(msg["a"]), str(msg["b"])),
@@ -565,6 +607,7 @@ class Annotator(ipw.VBox):
                         "layer": schema.layer_of(s.label), "text": s.text, "annotator": s.annotator,
                         "suggestion": is_model_annotator(s.annotator),
                         "kind": s.attrs.get("kind") or "", "speaker": s.attrs.get("speaker") or "",
+                        "speaker_span": s.attrs.get("speaker_span") or "",
                     }
                 )  # fmt: skip
             spans.sort(key=lambda d: (d["start"], -d["end"]))

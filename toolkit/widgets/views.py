@@ -56,7 +56,8 @@ class SpanTagger(_View):
     view = t.Unicode("tagger").tag(sync=True)
     doc = t.Dict().tag(sync=True)  # id, source, title, published, url
     text = t.Unicode("").tag(sync=True)
-    spans = t.List().tag(sync=True)  # [{id, start, end, label, layer, text, suggestion, annotator, kind, speaker}]
+    # [{id, start, end, label, layer, text, suggestion, annotator, kind, speaker, speaker_span}]
+    spans = t.List().tag(sync=True)
     labels = t.List().tag(sync=True)  # [{name, color, layer, key, description}]
     claim_kinds = t.List().tag(sync=True)
     selection = t.List(t.Int()).tag(sync=True)  # [] or [start, end] (snapped by Python)

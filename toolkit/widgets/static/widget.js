@@ -273,10 +273,13 @@ function renderTagger(model, host) {
   const toolbar = el("div", "nl-toolbar");
   const suggBar = el("div", "nl-suggbar");
   const detail = el("div", "nl-detail");
+  const pickBar = el("div", "nl-pickbar");
   const textBox = el("div", "nl-text");
   const status = el("div", "nl-status");
-  root.append(head, toolbar, suggBar, detail, textBox, status);
+  root.append(head, toolbar, suggBar, detail, pickBar, textBox, status);
   const offs = [];
+  // "pick speaker" mode: id of the claim whose speaker the next entity click sets ("" = off)
+  let picking = "";
   let maps = offsetMaps(model.get("text") || "");
   let lastText = null;
 
@@ -374,6 +377,20 @@ function renderTagger(model, host) {
       speaker.addEventListener("change", saveAttrs);
       speaker.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { saveAttrs(); root.focus(); } });
       detail.append(el("span", "nl-muted", "kind"), kind, el("span", "nl-muted", "speaker"), speaker);
+      const pick = button(picking === sp.id ? "picking… (Esc)" : "pick speaker", "nl-pick-speaker",
+        () => (picking === sp.id ? stopPicking() : startPicking(sp.id)),
+        "click an entity span to make it this claim's speaker (key s)");
+      pick.appendChild(el("kbd", "nl-key", "s"));
+      detail.appendChild(pick);
+      if (sp.speaker_span) {
+        const ent = spanById(sp.speaker_span);
+        const linked = el("span", "nl-speaker-link");
+        linked.dataset.span = sp.speaker_span;
+        linked.textContent = ent ? `speaker: ${ent.text} ↔ ${ent.label} span` : "speaker: ↔ (span not on this page)";
+        linked.appendChild(button("unlink", "nl-small nl-unspeaker", () => send({ action: "unspeaker", id: sp.id }),
+          "remove the link to the entity span (the speaker text stays)"));
+        detail.appendChild(linked);
+      }
     }
     detail.appendChild(button("Delete ⌫", "nl-delete", () => send({ action: "delete", id: sp.id })));
   }
@@ -403,7 +420,54 @@ function renderTagger(model, host) {
     root.classList.toggle("nl-disabled", !model.get("annotator"));
   }
 
-  function drawAll() { drawHead(); drawToolbar(); drawSuggBar(); drawDetail(); drawText(); drawStatus(); }
+  function drawPick() {
+    const claim = picking ? spanById(picking) : null;
+    if (picking && (!claim || claim.layer !== "claim" || claim.suggestion)) picking = "";
+    root.classList.toggle("nl-picking", !!picking);
+    pickBar.replaceChildren();
+    if (!picking) return;
+    pickBar.append(el("span", "nl-strong", "Pick the speaker: "),
+      el("span", null, "click an entity span in the text for “" + (claim.text || "").slice(0, 60) + "”"),
+      button("cancel (Esc)", "nl-small nl-pick-cancel", () => stopPicking()));
+  }
+
+  function startPicking(id) {
+    const sp = spanById(id);
+    if (!sp || sp.layer !== "claim" || sp.suggestion) return;
+    picking = id;
+    drawPick(); drawDetail();
+    root.focus({ preventScroll: true });
+  }
+
+  function stopPicking() {
+    if (!picking) return;
+    picking = "";
+    drawPick(); drawDetail();
+  }
+
+  // in picking mode a click on the text chooses the innermost entity (not suggestion) under it
+  function pickAt(t) {
+    let ent = null;
+    if (t.dataset && t.dataset.id) ent = spanById(t.dataset.id);
+    else {
+      const seg = t.closest ? t.closest(".nl-seg") : null;
+      if (seg) {
+        const pos = maps.toCp(Number(seg.dataset.s));
+        ent = (model.get("spans") || []).filter((s) => s.start <= pos && s.end > pos && s.layer === "entity" && !s.suggestion)
+          .sort((x, y) => (x.end - x.start) - (y.end - y.start))[0] || null;
+      }
+    }
+    if (!ent || ent.layer !== "entity" || ent.suggestion) {
+      status.textContent = "Not an entity span: click a tagged entity (accept a suggestion first), or Esc to cancel";
+      return;
+    }
+    const claim = picking;
+    picking = "";
+    send({ action: "speaker", id: claim, entity: ent.id });
+    drawPick(); drawDetail();
+  }
+
+  function drawAll() { drawHead(); drawToolbar(); drawSuggBar(); drawDetail(); drawPick(); drawText(); drawStatus(); }
 
   function tag(label) {
     const sel = model.get("selection") || [];
@@ -424,6 +488,12 @@ function renderTagger(model, host) {
   // mouse: a drag selects text, a click selects a span (cycling through nested ones)
   textBox.addEventListener("mouseup", (ev) => {
     const sel = window.getSelection();
+    if (picking) {
+      if (sel && !sel.isCollapsed) { sel.removeAllRanges(); return; }
+      pickAt(ev.target);
+      root.focus({ preventScroll: true });
+      return;
+    }
     if (sel && sel.rangeCount && !sel.isCollapsed) {
       const r = sel.getRangeAt(0);
       if (!textBox.contains(r.startContainer) || !textBox.contains(r.endContainer)) return;
@@ -462,7 +532,11 @@ function renderTagger(model, host) {
     if (ctrl && (key === "y" || key === "Y")) { ev.preventDefault(); send({ action: "redo" }); return; }
     if (ctrl || ev.altKey) return;
     const sel = spanById(model.get("selected"));
-    if (key === "Escape") { selectSpan(""); return; }
+    if (key === "Escape") { if (picking) stopPicking(); else selectSpan(""); return; }
+    if (key === "s" && !ev.shiftKey) {
+      if (sel && sel.layer === "claim" && !sel.suggestion) { ev.preventDefault(); startPicking(sel.id); }
+      return;
+    }
     if (key === "Delete" || key === "Backspace") {
       ev.preventDefault();
       if (sel) send({ action: sel.suggestion ? "reject" : "delete", id: sel.id });
@@ -509,6 +583,10 @@ function renderTagger(model, host) {
   listen(model, ["spans"], later(drawSuggBar), offs);
   listen(model, ["spans", "selected", "labels", "claim_kinds"], later(drawDetail), offs);
   listen(model, ["text", "spans", "selected", "selection", "labels"], later(drawText), offs);
+  // another document or another selected span ends picking
+  const endPick = () => { if (picking && model.get("selected") !== picking) picking = ""; };
+  listen(model, ["selected", "doc"], endPick, offs);
+  listen(model, ["spans", "selected", "doc"], later(drawPick), offs);
   listen(model, ["status", "annotator"], later(drawStatus), offs);
   drawAll();
   return () => offs.forEach((f) => f());
