@@ -299,7 +299,7 @@ def test_majority_vote_on_aligned_claims_and_gold_claims(claims_project: tk.Proj
     widget = ReviewWidget(p)
     assert len(widget.units) == 1 and widget.current["claim"] == "10-30"
     widget.choose("against")
-    assert widget.decided == {} and "not recorded" in widget._status.value
+    assert widget.decided == {} and "not recorded" in widget.message
     other = p.add_span("wire-001", 10, 29, "CLAIM", annotator="gold")
     widget.choose("against")
     assert widget.decided == {0: "against"}

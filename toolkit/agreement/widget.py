@@ -1,9 +1,15 @@
 """Review widgets: walk disputed units, compare every annotator's answer, record the decision as ``gold``.
 
-* :class:`ReviewWidget` walks disputed **stance** units (ipywidgets).
-* :class:`SpanReviewWidget` walks disputed **span** units (anywidget, keyboard
-  shortcuts): take one annotator's version of the unit, or reject it.
+* :class:`ReviewWidget` walks disputed **stance** units: keys ``1``-``9`` pick
+  the n-th stance value of the schema.
+* :class:`SpanReviewWidget` walks disputed **span** units: keys ``1``-``9``
+  take the n-th annotator's version of the unit, ``x`` rejects it.
 * :func:`review` puts both in one tabbed widget (the notebook entry point).
+
+Both are anywidgets built on :class:`_KeyedReview` (position, ``"k of N
+decided"``, ``n``/``p``, resume at the first undecided unit, browser messages)
+and share their front-end key handling (``_COMMON_ESM``: a focusable root that
+keeps every key away from JupyterLab's command-mode shortcuts).
 
 Span decisions are stored in the ``gold`` layer only, through the Project API:
 
@@ -26,7 +32,6 @@ or from hand edits) or when its latest review event in the gold log is a rejecti
 from __future__ import annotations
 
 import hashlib
-import html
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,7 +42,9 @@ import ipywidgets as w
 import pandas as pd
 import traitlets as t
 
-from .adjudicate import GOLD, apply_decisions
+from toolkit.model import Stance
+
+from .adjudicate import GOLD, _gold_claim, apply_decisions
 from .reports import disagreements, span_units
 from .spans import human_annotators
 
@@ -48,7 +55,7 @@ __all__ = ["REJECT", "ReviewWidget", "SpanReviewWidget", "SpanUnit", "review"]
 
 #: Choice recorded for a rejected span unit.
 REJECT = "reject"
-#: Keys: ``1``..``9`` take that annotator's version, ``x`` rejects, ``n``/``p`` move.
+#: Number keys of both widgets: the n-th annotator's version (spans) or the n-th stance value (stances).
 TAKE_KEYS = "123456789"
 
 
@@ -60,19 +67,284 @@ def _open(project: Project | str | os.PathLike[str] | None) -> Project:
     return Project.open(project)
 
 
-class ReviewWidget(w.VBox):
-    """Walk the disputed stance units of a project one by one.
+def _blank(v: Any) -> bool:
+    """``None``, NaN, ``pd.NA`` or ``""``: no value (disagreement tables hold all of these)."""
+    if v is None or isinstance(v, str):
+        return v is None or v == ""
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------- shared front end
+
+#: Browser code shared by both review widgets: DOM helpers (text nodes only, never HTML)
+#: and ``mount``, which builds the focusable root that keeps keys away from JupyterLab.
+_COMMON_ESM = r"""
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+function btn(label, title, onClick) {
+  const b = el("button", "rv-btn", label);
+  b.type = "button"; b.title = title || "";
+  b.addEventListener("click", (ev) => { ev.preventDefault(); onClick(); });
+  return b;
+}
+// A focusable root (tabindex 0) that stops every key event from reaching JupyterLab's
+// command-mode shortcuts; the keys in `keys` (case-insensitive) go to Python as
+// {action: "key", key}.  `draw(root)` redraws on every state change.
+function mount(model, host, keys, draw) {
+  const wanted = new Set([...keys.toLowerCase(), ...keys.toUpperCase()]);
+  const root = el("div", "rv-root");
+  root.tabIndex = 0;
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  for (const k of ["keyup", "keypress"]) root.addEventListener(k, (ev) => ev.stopPropagation());
+  root.addEventListener("keydown", (ev) => {
+    ev.stopPropagation();
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || !wanted.has(ev.key)) return;
+    ev.preventDefault();
+    model.send({ action: "key", key: ev.key });
+  });
+  host.appendChild(root);
+  const redraw = () => {
+    root.replaceChildren();
+    const head = el("div", "rv-head");
+    head.appendChild(el("b", null, model.get("status")));
+    root.appendChild(head);
+    draw(root);
+  };
+  for (const name of ["unit", "status", "message"]) model.on("change:" + name, redraw);
+  redraw();
+  root.focus({ preventScroll: true });
+}
+function prevButton(model) {
+  return btn("◀ Previous (p)", "previous unit", () => model.send({ action: "prev" }));
+}
+function nextButton(model) {
+  return btn("Next (n) ▶", "next unit", () => model.send({ action: "next" }));
+}
+"""
+
+_CSS = """
+.rv-root { font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; outline: none; padding: 4px; }
+.rv-root:focus { box-shadow: 0 0 0 2px #8ab4f8; }
+.rv-grid { display: flex; flex-wrap: wrap; gap: 8px; margin: 6px 0; }
+.rv-card { flex: 1 1 260px; border: 1px solid #ccc; border-radius: 4px; padding: 6px; }
+.rv-chosen { border: 2px solid #2e7d32; background: #f1f8e9; }
+.rv-who { font-weight: bold; margin-bottom: 4px; }
+.rv-ctx { white-space: pre-wrap; line-height: 1.6; color: #333; }
+.rv-mark { background: #ffe082; padding: 0 1px; }
+.rv-lab { font-size: 9px; color: #5d4037; margin-left: 2px; }
+.rv-list { margin: 4px 0; padding-left: 18px; }
+.rv-none { color: #888; }
+.rv-btn { margin: 2px 4px 2px 0; cursor: pointer; }
+.rv-msg { color: #555; margin-top: 4px; }
+.rv-excerpt { color: #555; white-space: pre-wrap; border-left: 3px solid #ddd; margin: 6px 0; padding-left: 8px; }
+.rv-answers td, .rv-answers th { padding: 2px 8px; text-align: left; }
+"""
+
+
+class _KeyedReview(anywidget.AnyWidget):
+    """What both review widgets share: position, progress, ``n``/``p`` and number keys, browser messages.
+
+    Subclasses set ``units``, implement :meth:`_is_decided`, :meth:`_number`
+    (number key ``i``, 0-based), :meth:`_action` (their own browser actions) and
+    :meth:`_refresh` (push the unit on screen to the browser).
+    """
+
+    _css = _CSS
+
+    unit = t.Dict().tag(sync=True)
+    position = t.Int(0).tag(sync=True)
+    count = t.Int(0).tag(sync=True)
+    n_decided = t.Int(0).tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+    message = t.Unicode("").tag(sync=True)
+
+    units: list[Any]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_msg(self._on_msg)
+
+    # subclass hooks
+    def _is_decided(self, index: int) -> bool:
+        raise NotImplementedError
+
+    def _number(self, index: int) -> None:
+        raise NotImplementedError
+
+    def _letter(self, key: str) -> None:
+        """Keys other than numbers and ``n``/``p`` (lower case); ignored unless a subclass uses them."""
+
+    def _action(self, action: Any, msg: Mapping[str, Any]) -> bool:
+        """Handle a widget-specific browser action; ``False`` if unknown."""
+        return False
+
+    def _refresh(self) -> None:
+        raise NotImplementedError
+
+    # shared behaviour
+    @property
+    def index(self) -> int:
+        """Position of the unit on screen (``len(units)`` once past the last one)."""
+        return self.position
+
+    @property
+    def n_done(self) -> int:
+        """Number of decided units."""
+        return sum(self._is_decided(i) for i in range(len(self.units)))
+
+    @property
+    def progress(self) -> str:
+        """``"3 of 17 decided"``."""
+        return f"{self.n_done} of {len(self.units)} decided"
+
+    def first_undecided(self) -> int:
+        """Index of the first undecided unit (``len(units)`` when all are decided): where the widget opens."""
+        return next((i for i in range(len(self.units)) if not self._is_decided(i)), len(self.units))
+
+    def go(self, index: int) -> None:
+        """Show unit ``index`` (clamped; ``len(units)`` is the "all reviewed" screen)."""
+        self.position = max(0, min(index, len(self.units)))
+        self.count = len(self.units)
+        self.n_decided = self.n_done
+        self.status = self.progress
+        self._refresh()
+
+    def next(self) -> None:
+        """Next unit (key ``n``)."""
+        self.go(self.position + 1)
+
+    def prev(self) -> None:
+        """Previous unit (key ``p``)."""
+        self.go(self.position - 1)
+
+    def press(self, key: str) -> None:
+        """Keyboard shortcut: ``1``-``9`` (see the subclass), ``n``/``p`` move; unknown keys do nothing."""
+        k = key.lower()
+        if len(k) == 1 and k in TAKE_KEYS:
+            self._number(int(k) - 1)
+        elif k == "n":
+            self.next()
+        elif k == "p":
+            self.prev()
+        else:
+            self._letter(k)
+
+    def handle(self, msg: Mapping[str, Any]) -> None:
+        """Dispatch a message from the browser; errors go to the message line (nothing is recorded)."""
+        action = msg.get("action")
+        try:
+            if action == "next":
+                self.next()
+            elif action == "prev":
+                self.prev()
+            elif action == "key":
+                self.press(str(msg.get("key", "")))
+            elif not self._action(action, msg):
+                self.message = f"unknown action {action!r}"
+        except Exception as exc:  # noqa: BLE001 - shown to the user; nothing was recorded
+            self.message = f"not recorded: {exc}"
+
+    def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, Mapping):
+            self.handle(content)
+
+
+# --------------------------------------------------------------------------- stances
+
+_STANCE_ESM = (
+    _COMMON_ESM
+    + r"""
+function render({ model, el: host }) {
+  mount(model, host, "123456789np", (root) => {
+    const u = model.get("unit") || {};
+    if (!u.target) {
+      root.appendChild(el("div", "rv-done", model.get("message")));
+      if (model.get("count")) root.appendChild(prevButton(model));
+      return;
+    }
+    const info = el("div", "rv-info");
+    info.appendChild(el("span", null, `Unit ${model.get("position") + 1} of ${model.get("count")} · stance toward `));
+    info.appendChild(el("i", null, u.target));
+    info.appendChild(el("span", null, " · "));
+    info.appendChild(el("b", null, u.doc_id));
+    info.appendChild(el("span", null, ` (${u.source || "?"})`));
+    root.appendChild(info);
+    if (u.claim) {
+      const c = el("div", "rv-claim");
+      c.appendChild(el("span", null, "claim "));
+      c.appendChild(el("code", null, u.claim));
+      if (u.claim_text) c.appendChild(el("span", null, `: “${u.claim_text}”`));
+      root.appendChild(c);
+    }
+    root.appendChild(el("div", "rv-excerpt", u.excerpt));
+    const table = el("table", "rv-answers");
+    const hr = el("tr");
+    hr.appendChild(el("th", null, "annotator"));
+    hr.appendChild(el("th", null, "answer"));
+    table.appendChild(hr);
+    for (const a of u.answers) {
+      const tr = el("tr");
+      tr.appendChild(el("td", null, a.annotator));
+      const td = el("td");
+      td.appendChild(el("b", null, a.value || "—"));
+      tr.appendChild(td);
+      table.appendChild(tr);
+    }
+    root.appendChild(table);
+    const choices = el("div", "rv-bar");
+    for (const c of u.choices) {
+      const b = btn(`${c.value} (${c.key})`, `record '${c.value}' as gold`,
+        () => model.send({ action: "choose", value: c.value }));
+      if (c.chosen) b.classList.add("rv-chosen");
+      choices.appendChild(b);
+    }
+    root.appendChild(choices);
+    const bar = el("div", "rv-bar");
+    bar.appendChild(prevButton(model));
+    bar.appendChild(nextButton(model));
+    root.appendChild(bar);
+    root.appendChild(el("div", "rv-msg", model.get("message")));
+  });
+}
+export default { render };
+"""
+)
+
+
+class ReviewWidget(_KeyedReview):
+    """Walk the disputed stance units of a project one by one (anywidget, keyboard shortcuts).
 
     Shows the unit (document, source, claim, target, a text excerpt), every
-    annotator's answer side by side, and one button per allowed stance value.
-    Clicking a value writes it to the ``gold`` layer through the Project API and
-    moves to the next unit; *Skip* moves on without deciding.  Claim-level
-    units are aligned claims (see ``docs/agreement.md``); their gold stance is
-    put on the gold claim span that overlaps the aligned claim (adjudicate the
-    claim spans first, e.g. with :class:`SpanReviewWidget`).
+    annotator's answer side by side, and one button per stance value **of the
+    schema, in schema order** (``project.schema.stance_values``); the number
+    keys ``1``-``9`` pick the value with that position (the key is shown on each
+    button; the order is the same for every unit).  A pick is written to the
+    ``gold`` layer through :func:`~toolkit.agreement.adjudicate.apply_decisions`
+    and the widget moves to the next unit; ``n``/``p`` (or *Next*/*Previous*)
+    move without deciding.  The header shows ``"k of N decided"``; on opening,
+    units that already have a gold stance count as decided and the widget starts
+    at the first undecided one.
+
+    Claim-level units are aligned claims (see ``docs/agreement.md``); their gold
+    stance is put on the gold claim span that overlaps the aligned claim
+    (adjudicate the claim spans first, e.g. with :class:`SpanReviewWidget`);
+    without one nothing is written and the unit stays undecided.
+
+    The browser calls :meth:`handle` with ``{"action": "choose", "value": ...}``,
+    ``{"action": "next" | "prev"}`` or ``{"action": "key", "key": ...}``; the
+    same methods (``choose``, ``next``, ``prev``, ``press``, ``go``) work from Python.
 
     >>> ReviewWidget(tk.Project.open("annotations"))   # doctest: +SKIP
     """
+
+    _esm = _STANCE_ESM
 
     def __init__(
         self,
@@ -80,101 +352,113 @@ class ReviewWidget(w.VBox):
         annotators: list[str] | None = None,
         include_missing: bool = False,
     ) -> None:
+        super().__init__()
         self.project = _open(project)
         frames = self.project.load()
-        self.units: pd.DataFrame = disagreements(frames, "stances", annotators, include_missing=include_missing)
+        self.units_table: pd.DataFrame = disagreements(frames, "stances", annotators, include_missing=include_missing)
         fixed = {"doc_id", "source", "claim", "claim_start", "claim_end", "target", "n_answers"}
-        self.annotators = [c for c in self.units.columns if c not in fixed]
+        self.annotators = [c for c in self.units_table.columns if c not in fixed]
+        self.units = self.units_table.to_dict("records")
         self.values = list(self.project.schema.stance_values)
-        self.index = 0
-        self.decided: dict[int, str] = {}
+        #: unit index -> gold value (written here or found in gold on opening)
+        self.decided: dict[int, str] = self._load_decisions()
+        #: unit index -> value that could not be written (no gold claim span yet)
         self.skipped: dict[int, str] = {}
-        self._header = w.HTML()
-        self._answers = w.HTML()
-        self._status = w.HTML()
-        self._buttons = [w.Button(description=v, tooltip=f"record '{v}' as gold") for v in self.values]
-        for b, v in zip(self._buttons, self.values, strict=True):
-            b.on_click(lambda _b, v=v: self.choose(v))
-        self._prev = w.Button(description="◀ Previous")
-        self._skip = w.Button(description="Skip ▶")
-        self._prev.on_click(lambda _b: self.go(self.index - 1))
-        self._skip.on_click(lambda _b: self.go(self.index + 1))
-        super().__init__(
-            [self._header, self._answers, w.HBox(self._buttons), w.HBox([self._prev, self._skip]), self._status]
-        )
-        self._render()
+        self.go(self.first_undecided())
 
     def __repr__(self) -> str:
-        return f"<ReviewWidget {len(self.units)} disputed units, {len(self.decided)} decided, at {self.index}>"
+        return f"<ReviewWidget {len(self.units)} disputed stance units, {self.progress}, at {self.index}>"
 
     @property
     def current(self) -> dict[str, Any] | None:
         """The unit on screen (a row of the disagreement table) or ``None`` when done."""
-        if 0 <= self.index < len(self.units):
-            return self.units.iloc[self.index].to_dict()
-        return None
+        return self.units[self.position] if 0 <= self.position < len(self.units) else None
 
-    def go(self, index: int) -> None:
-        """Show unit ``index`` (clamped to the list; one past the end means done)."""
-        self.index = max(0, min(index, len(self.units)))
-        self._render()
+    def _decision(self, unit: Mapping[str, Any], value: str | None) -> dict[str, Any]:
+        keys = ("doc_id", "claim", "claim_start", "claim_end", "target")
+        return {"task": "stance", **{k: unit.get(k) for k in keys}, "value": value}
+
+    def _load_decisions(self) -> dict[int, str]:
+        """Gold stances already recorded for the units (resume)."""
+        if GOLD not in self.project.annotators():
+            return {}
+        gold = self.project.current(GOLD)
+        out: dict[int, str] = {}
+        for i, unit in enumerate(self.units):
+            claim = None
+            if not _blank(unit.get("claim")):
+                claim = _gold_claim(gold, self.project.schema, unit)
+                if claim is None:
+                    continue
+            st = gold.stances.get(Stance.make_id(str(unit["doc_id"]), str(unit["target"]), claim))
+            if st is not None:
+                out[i] = st.value
+        return out
+
+    def _is_decided(self, index: int) -> bool:
+        return index in self.decided
 
     def choose(self, value: str) -> None:
         """Record ``value`` as the gold answer of the current unit and advance.
 
         A claim-level unit without a matching gold claim span is not written; the
-        status line says so and the unit stays undecided.
+        message line says so and the unit stays undecided.
         """
         unit = self.current
         if unit is None:
             return
-        decision = {k: unit.get(k) for k in ("doc_id", "claim", "claim_start", "claim_end", "target")}
-        counts = apply_decisions(self.project, [{"task": "stance", **decision, "value": value}], annotator=GOLD)
+        if value not in self.values:
+            raise ValueError(f"unknown stance value {value!r}; use one of: {', '.join(self.values)}")
+        counts = apply_decisions(self.project, [self._decision(unit, value)], annotator=GOLD)
         if counts["skipped"]:
-            self.skipped[self.index] = value
-            self._status.value = (
-                "<b>not recorded</b>: gold has no claim span overlapping this claim yet "
-                "(adjudicate the claim spans first)"
+            self.skipped[self.position] = value
+            self.message = (
+                "not recorded: gold has no claim span overlapping this claim yet (adjudicate the claim spans first)"
             )
             return
-        self.decided[self.index] = value
-        self.go(self.index + 1)
+        self.skipped.pop(self.position, None)
+        self.decided[self.position] = value
+        self.go(self.position + 1)
+        self.message = f"recorded {unit['doc_id']} / {unit['target']}: {value}. {self.message}"
 
-    def _render(self) -> None:
-        unit = self.current
-        if unit is None:
-            self._header.value = f"<b>All {len(self.units)} disputed units reviewed.</b>"
-            self._answers.value = ""
-            for b in self._buttons:
-                b.disabled = True
-            self._status.value = f"{len(self.decided)} decisions recorded as <code>{GOLD}</code>."
+    def _number(self, index: int) -> None:
+        if index < len(self.values):
+            self.choose(self.values[index])
+
+    def _action(self, action: Any, msg: Mapping[str, Any]) -> bool:
+        if action == "choose":
+            self.choose(str(msg.get("value")))
+            return True
+        return False
+
+    def unit_view(self, index: int) -> dict[str, Any]:
+        """What the browser shows for unit ``index`` (all plain text)."""
+        unit = self.units[index]
+        text = self.project.document(unit["doc_id"]).text
+        claim_text = ""
+        c0, c1 = unit.get("claim_start"), unit.get("claim_end")
+        if not _blank(unit.get("claim")) and not _blank(c0) and not _blank(c1):
+            claim_text = text[int(c0) : int(c1)]
+        chosen = self.decided.get(index)
+        return {
+            "doc_id": str(unit["doc_id"]), "source": unit.get("source"), "target": str(unit["target"]),
+            "claim": None if _blank(unit.get("claim")) else str(unit["claim"]), "claim_text": claim_text,
+            "excerpt": text[:300] + ("…" if len(text) > 300 else ""),
+            "answers": [{"annotator": a, "value": None if _blank(unit.get(a)) else str(unit[a])}
+                        for a in self.annotators],
+            "choices": [{"value": v, "key": TAKE_KEYS[i] if i < len(TAKE_KEYS) else "", "chosen": v == chosen}
+                        for i, v in enumerate(self.values)],
+            "decision": chosen,
+        }  # fmt: skip
+
+    def _refresh(self) -> None:
+        if self.current is None:
+            self.unit = {}
+            self.message = f"All {len(self.units)} disputed stance units reviewed ({self.progress}, in {GOLD})."
             return
-        for b in self._buttons:
-            b.disabled = False
-        doc = self.project.document(unit["doc_id"])
-        claim = ""
-        if unit.get("claim"):
-            c0, c1 = unit.get("claim_start"), unit.get("claim_end")
-            if c0 is not None and c1 is not None and c0 == c0:
-                excerpt = html.escape(doc.text[int(c0) : int(c1)])
-                claim = f"<div>claim <code>{html.escape(str(unit['claim']))}</code>: “{excerpt}”</div>"
-            else:
-                claim = f"<div>claim <code>{html.escape(str(unit['claim']))}</code></div>"
-        excerpt = html.escape(doc.text[:300]) + ("…" if len(doc.text) > 300 else "")
-        self._header.value = (
-            f"<h4>Unit {self.index + 1} of {len(self.units)}: stance toward "
-            f"<i>{html.escape(str(unit['target']))}</i></h4>"
-            f"<div><b>{html.escape(str(unit['doc_id']))}</b> ({html.escape(str(unit.get('source')))})</div>{claim}"
-            f"<blockquote style='color:#555'>{excerpt}</blockquote>"
-        )
-        cells = "".join(
-            f"<tr><td style='padding:2px 8px'>{html.escape(a)}</td>"
-            f"<td style='padding:2px 8px'><b>{html.escape(str(unit.get(a) or '—'))}</b></td></tr>"
-            for a in self.annotators
-        )
-        self._answers.value = f"<table><tr><th>annotator</th><th>answer</th></tr>{cells}</table>"
-        done = self.decided.get(self.index)
-        self._status.value = f"decided: <b>{html.escape(done)}</b>" if done else "not decided yet"
+        self.unit = self.unit_view(self.position)
+        done = self.decided.get(self.position)
+        self.message = f"decided: {done}" if done else "not decided yet"
 
 
 # --------------------------------------------------------------------------- spans
@@ -206,42 +490,15 @@ def _review_meta(meta: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     return rv if isinstance(rv, Mapping) else None
 
 
-_ESM = r"""
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
-function btn(label, title, onClick) {
-  const b = el("button", "rv-btn", label);
-  b.type = "button"; b.title = title || "";
-  b.addEventListener("click", (ev) => { ev.preventDefault(); onClick(); });
-  return b;
-}
-const KEYS = new Set(["1","2","3","4","5","6","7","8","9","x","X","n","N","p","P"]);
+_ESM = (
+    _COMMON_ESM
+    + r"""
 function render({ model, el: host }) {
-  const root = el("div", "rv-root");
-  root.tabIndex = 0;
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  for (const k of ["keyup", "keypress"]) root.addEventListener(k, (ev) => ev.stopPropagation());
-  root.addEventListener("keydown", (ev) => {
-    ev.stopPropagation();
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || !KEYS.has(ev.key)) return;
-    ev.preventDefault();
-    model.send({ action: "key", key: ev.key });
-  });
-  host.appendChild(root);
-  const draw = () => {
-    root.replaceChildren();
+  mount(model, host, "123456789xnp", (root) => {
     const u = model.get("unit") || {};
-    const head = el("div", "rv-head");
-    head.appendChild(el("b", null, model.get("status")));
-    root.appendChild(head);
-    const prev = () => btn("◀ Previous (p)", "previous unit", () => model.send({ action: "prev" }));
     if (!u.uid) {
       root.appendChild(el("div", "rv-done", model.get("message")));
-      if (model.get("count")) root.appendChild(prev());
+      if (model.get("count")) root.appendChild(prevButton(model));
       return;
     }
     const info = el("div", "rv-info");
@@ -272,39 +529,19 @@ function render({ model, el: host }) {
     }
     root.appendChild(grid);
     const bar = el("div", "rv-bar");
-    bar.appendChild(prev());
+    bar.appendChild(prevButton(model));
     bar.appendChild(btn("Reject: no span (x)", "gold gets no span here", () => model.send({ action: "reject" })));
-    bar.appendChild(btn("Next (n) ▶", "next unit", () => model.send({ action: "next" })));
+    bar.appendChild(nextButton(model));
     root.appendChild(bar);
     root.appendChild(el("div", "rv-msg", model.get("message")));
-  };
-  model.on("change:unit", draw);
-  model.on("change:status", draw);
-  model.on("change:message", draw);
-  draw();
-  root.focus({ preventScroll: true });
+  });
 }
 export default { render };
 """
-
-_CSS = """
-.rv-root { font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; outline: none; padding: 4px; }
-.rv-root:focus { box-shadow: 0 0 0 2px #8ab4f8; }
-.rv-grid { display: flex; flex-wrap: wrap; gap: 8px; margin: 6px 0; }
-.rv-card { flex: 1 1 260px; border: 1px solid #ccc; border-radius: 4px; padding: 6px; }
-.rv-chosen { border: 2px solid #2e7d32; background: #f1f8e9; }
-.rv-who { font-weight: bold; margin-bottom: 4px; }
-.rv-ctx { white-space: pre-wrap; line-height: 1.6; color: #333; }
-.rv-mark { background: #ffe082; padding: 0 1px; }
-.rv-lab { font-size: 9px; color: #5d4037; margin-left: 2px; }
-.rv-list { margin: 4px 0; padding-left: 18px; }
-.rv-none { color: #888; }
-.rv-btn { margin: 2px 4px 2px 0; cursor: pointer; }
-.rv-msg { color: #555; margin-top: 4px; }
-"""
+)
 
 
-class SpanReviewWidget(anywidget.AnyWidget):
+class SpanReviewWidget(_KeyedReview):
     """Walk the disputed span units of a project and record decisions as ``gold``.
 
     A unit is a group of overlapping spans of one layer (entity or claim) in one
@@ -324,14 +561,6 @@ class SpanReviewWidget(anywidget.AnyWidget):
     """
 
     _esm = _ESM
-    _css = _CSS
-
-    unit = t.Dict().tag(sync=True)
-    position = t.Int(0).tag(sync=True)
-    count = t.Int(0).tag(sync=True)
-    n_decided = t.Int(0).tag(sync=True)
-    status = t.Unicode("").tag(sync=True)
-    message = t.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -366,29 +595,19 @@ class SpanReviewWidget(anywidget.AnyWidget):
                          int(first["unit_start"]), int(first["unit_end"]), versions)
             )  # fmt: skip
         self.decisions: dict[str, str] = self._load_decisions()
-        self.count = len(self.units)
-        self.on_msg(self._on_msg)
-        todo = [i for i, u in enumerate(self.units) if u.uid not in self.decisions]
-        self.go(todo[0] if todo else len(self.units))
+        self.go(self.first_undecided())
 
     def __repr__(self) -> str:
         return f"<SpanReviewWidget {self.progress}, at {self.index}>"
 
     # ------------------------------------------------------------ state
     @property
-    def index(self) -> int:
-        """Position of the unit on screen (``len(units)`` once past the last one)."""
-        return self.position
-
-    @property
     def current(self) -> SpanUnit | None:
         """The unit on screen, or ``None`` past the end."""
         return self.units[self.position] if 0 <= self.position < len(self.units) else None
 
-    @property
-    def progress(self) -> str:
-        """``"3 of 17 decided"``."""
-        return f"{len(self.decisions)} of {len(self.units)} decided"
+    def _is_decided(self, index: int) -> bool:
+        return self.units[index].uid in self.decisions
 
     def _gold_in(self, unit: SpanUnit, gold: Any) -> list[Any]:
         layer_of = self.project.schema.layer_of
@@ -425,19 +644,6 @@ class SpanReviewWidget(anywidget.AnyWidget):
         return out
 
     # ------------------------------------------------------------ actions
-    def go(self, index: int) -> None:
-        """Show unit ``index`` (clamped; ``len(units)`` is the "all reviewed" screen)."""
-        self.position = max(0, min(index, len(self.units)))
-        self._refresh()
-
-    def next(self) -> None:
-        """Next unit (key ``n``)."""
-        self.go(self.position + 1)
-
-    def prev(self) -> None:
-        """Previous unit (key ``p``)."""
-        self.go(self.position - 1)
-
     def take(self, annotator: str | int) -> None:
         """Record ``annotator``'s version of the current unit as gold (a name or a 0-based index) and advance."""
         unit = self.current
@@ -478,40 +684,23 @@ class SpanReviewWidget(anywidget.AnyWidget):
         )
         self._decided(unit, REJECT)
 
-    def press(self, key: str) -> None:
-        """Keyboard shortcut: ``1``-``9`` take that annotator's version, ``x`` reject, ``n``/``p`` move."""
-        k = key.lower()
-        if k in TAKE_KEYS and int(k) <= len(self.annotators):
-            self.take(int(k) - 1)
-        elif k == "x":
+    def _number(self, index: int) -> None:
+        """Key ``index + 1``: take that annotator's version (keys past the last annotator do nothing)."""
+        if index < len(self.annotators):
+            self.take(index)
+
+    def _letter(self, key: str) -> None:
+        if key == "x":
             self.reject()
-        elif k == "n":
-            self.next()
-        elif k == "p":
-            self.prev()
 
-    def handle(self, msg: Mapping[str, Any]) -> None:
-        """Dispatch a message from the browser (see the class docstring); errors go to the message line."""
-        action = msg.get("action")
-        try:
-            if action == "take":
-                self.take(str(msg["annotator"]))
-            elif action == "reject":
-                self.reject()
-            elif action == "next":
-                self.next()
-            elif action == "prev":
-                self.prev()
-            elif action == "key":
-                self.press(str(msg.get("key", "")))
-            else:
-                self.message = f"unknown action {action!r}"
-        except Exception as exc:  # noqa: BLE001 - shown to the user; nothing was recorded
-            self.message = f"not recorded: {exc}"
-
-    def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, Mapping):
-            self.handle(content)
+    def _action(self, action: Any, msg: Mapping[str, Any]) -> bool:
+        if action == "take":
+            self.take(str(msg["annotator"]))
+        elif action == "reject":
+            self.reject()
+        else:
+            return False
+        return True
 
     def _decided(self, unit: SpanUnit, choice: str) -> None:
         self.decisions[unit.uid] = choice
@@ -557,10 +746,8 @@ class SpanReviewWidget(anywidget.AnyWidget):
         }  # fmt: skip
 
     def _refresh(self) -> None:
-        self.n_decided = len(self.decisions)
         unit = self.current
         self.unit = self.unit_view(unit) if unit is not None else {}
-        self.status = self.progress
         if unit is None:
             self.message = f"All {len(self.units)} disputed span units reviewed ({self.progress})."
         else:
