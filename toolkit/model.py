@@ -225,20 +225,6 @@ class Span:
             "attrs": dict(self.attrs),
         }
 
-    def check_against(self, doc: Document) -> None:
-        """Raise OffsetError if the span does not fit ``doc``'s current text."""
-        if self.end > len(doc.text):
-            raise OffsetError(
-                f"span {self.id} [{self.start}, {self.end}) lies outside document {doc.id!r} "
-                f"({len(doc.text)} characters)"
-            )
-        actual = doc.text[self.start : self.end]
-        if actual != self.text:
-            raise OffsetError(
-                f"span {self.id} [{self.start}, {self.end}) in {doc.id!r}: stored text {self.text!r} "
-                f"!= document text {actual!r}"
-            )
-
     def __repr__(self) -> str:
         return f"<Span {self.label} {self.text!r} {self.doc}[{self.start}:{self.end}] by {self.annotator}>"
 

@@ -364,13 +364,6 @@ class AnnotatorState:
         )
 
 
-def replay(annotator: str, path: str, events: Iterable[tuple[int, Mapping[str, Any]]]) -> AnnotatorState:
-    """Build the current state from ``(line, event)`` pairs (last put wins, delete removes)."""
-    state = AnnotatorState(annotator)
-    apply_events(state, path, events)
-    return state
-
-
 def apply_events(state: AnnotatorState, path: str, events: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
     """Apply more events to ``state`` in place."""
     annotator = state.annotator
@@ -860,43 +853,12 @@ class Project:
         raise NotFoundError(f"no span {span_id!r} in project {self.path}")
 
     # -- checking and loading
-    def check_span(self, span: Span, docs: Mapping[str, Document]) -> tuple[str, str] | None:
-        """``(kind, message)`` if the span does not fit its document, else None."""
-        return span_event_problem(span.to_record(), docs)
-
-    def states(self, annotators: Iterable[str] | None = None) -> list[AnnotatorState]:
-        """Current states of the given (default: all) annotators, with every problem found.
-
-        Spans that do not fit their document are moved from ``spans`` to ``problems``.
-        """
-        docs = self.documents()
-        known = set(self.schema.label_names)
-        out = []
-        for ann in self.annotators() if annotators is None else annotators:
-            st = self.current(ann)
-            path = str(self.log(ann).path)
-            for sid, span in list(st.spans.items()):
-                line = st.lines.get(("span", sid))
-                bad = self.check_span(span, docs)
-                if bad:
-                    st.problems.append(Problem(path, line, ann, sid, *bad))
-                    del st.spans[sid]
-                elif span.label not in known:
-                    st.problems.append(
-                        Problem(path, line, ann, sid, "unknown-label", f"label {span.label!r} is not in the schema")
-                    )
-            for oid, stance in st.stances.items():
-                if stance.doc not in docs:
-                    st.problems.append(
-                        Problem(path, st.lines.get(("stance", oid)), ann, oid, "unknown-document",
-                                f"stance refers to missing document {stance.doc!r}")
-                    )  # fmt: skip
-            out.append(st)
-        return out
-
     def validate(self) -> list[Problem]:
-        """Every problem in the project: torn/corrupt lines, stale or misaligned spans, unknown labels."""
-        return [p for st in self.states() for p in st.problems]
+        """Every problem in the project: torn/corrupt lines, stale or misaligned spans, unknown labels.
+
+        The same checks as :meth:`load` (one scan serves both), without building DataFrames.
+        """
+        return self._scan(self.annotators())[3]
 
     def repair(self) -> dict[str, int]:
         """Set aside torn or corrupt lines in every log; returns lines removed per annotator."""
@@ -907,20 +869,13 @@ class Project:
                 out[ann] = n
         return out
 
-    def load(self, annotators: Iterable[str] | None = None, include_models: bool = True) -> Frames:
-        """The project's current state as DataFrames (documents, spans, stances, links, problems).
+    def _scan(self, names: Iterable[str]) -> tuple[list[list[Any]], list[tuple], list[tuple], list[Problem]]:
+        """Replay the logs of ``names`` as event dicts and check every record once.
 
-        Spans that do not fit their document (changed text, bad offsets) are
-        left out of ``spans`` and listed in ``problems``, exactly as :meth:`validate`
-        reports them.  This works on the log's event dicts directly (no objects), so
-        100,000 records load in about the time pandas takes to parse the same file.
+        Returns span columns (in ``SPAN_COLUMNS`` order), stance rows, link rows and
+        the problems found; spans that do not fit their document are only in the problems.
         """
-        import pandas as pd
-
         docs = self.documents()
-        names = list(self.annotators() if annotators is None else annotators)
-        if not include_models:
-            names = [a for a in names if not is_model_annotator(a)]
         source = {d.id: d.source for d in docs.values()}
         known = set(self.schema.label_names)
         layer_of = {lab: self.schema.layer_of(lab) for lab in known}
@@ -978,6 +933,24 @@ class Project:
                 else:
                     assert isinstance(obj, ClaimLink)
                     link_rows.append((oid, obj.a, obj.b, obj.doc_a, obj.doc_b, ann, model, obj.ts))
+
+        return span_cols, stance_rows, link_rows, problems
+
+    def load(self, annotators: Iterable[str] | None = None, include_models: bool = True) -> Frames:
+        """The project's current state as DataFrames (documents, spans, stances, links, problems).
+
+        Spans that do not fit their document (changed text, bad offsets) are
+        left out of ``spans`` and listed in ``problems``, exactly as :meth:`validate`
+        reports them.  This works on the log's event dicts directly (no objects), so
+        100,000 records load in about the time pandas takes to parse the same file.
+        """
+        import pandas as pd
+
+        docs = self.documents()
+        names = list(self.annotators() if annotators is None else annotators)
+        if not include_models:
+            names = [a for a in names if not is_model_annotator(a)]
+        span_cols, stance_rows, link_rows, problems = self._scan(names)
 
         doc_rows = [
             (d.id, d.source, d.title, d.url, d.published, d.sha256, len(d.text), d.text) for d in docs.values()
