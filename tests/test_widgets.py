@@ -15,8 +15,8 @@ import pytest
 
 import toolkit as tk
 from tests.support.texts import TEXT_A, TEXT_B
+from toolkit.offsets import cp_to_utf16, utf16_to_cp
 from toolkit.widgets import Annotator, SideBySide, UIState, claim_clusters, rank_claims, snap_selection
-from toolkit.widgets.text import cp_to_utf16, utf16_to_cp
 
 
 def offsets(text: str, sub: str) -> tuple[int, int]:

@@ -15,8 +15,6 @@ from typing import Any
 __all__ = [
     "is_word_char",
     "snap_selection",
-    "utf16_to_cp",
-    "cp_to_utf16",
     "tokens",
     "similarity",
     "rank_claims",
@@ -78,22 +76,6 @@ def snap_selection(text: str, start: int, end: int) -> tuple[int, int] | None:
     if start >= end:
         return None
     return start, end
-
-
-def cp_to_utf16(text: str, cp: int) -> int:
-    """UTF-16 index (JavaScript string index) of code point offset ``cp``."""
-    return cp + sum(1 for ch in text[:cp] if ord(ch) > 0xFFFF)
-
-
-def utf16_to_cp(text: str, u16: int) -> int:
-    """Code point offset of UTF-16 index ``u16`` (a JS index inside a pair rounds down)."""
-    units = 0
-    for i, ch in enumerate(text):
-        step = 2 if ord(ch) > 0xFFFF else 1
-        if units + step > u16:
-            return i
-        units += step
-    return len(text)
 
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
