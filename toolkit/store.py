@@ -534,7 +534,7 @@ class Project:
 
     @property
     def name(self) -> str:
-        return str(self.meta.get("name", self.path.name))
+        return str(self.meta.get("name") or self.path.name)
 
     def save_schema(self, schema: LabelSchema) -> None:
         """Replace the label schema.  Existing records are kept; unknown labels get reported."""

@@ -60,7 +60,7 @@ class Comparison:
 
         proj = Project.open(path)
         frames = proj.load()
-        name = kwargs.pop("name", None) or _project_name(Path(path))
+        name = kwargs.pop("name", None) or proj.name
         return cls(frames.documents, frames.spans, frames.stances, frames.links, layer=layer,
                    merges=_entities.load_merges(path), name=name, **kwargs)
 
@@ -161,15 +161,6 @@ class Comparison:
         """Per-source profiles."""
         return _profiles.source_profiles(self.documents, self.quotes, self.spans, self.layer,
                                          self.merges)
-
-
-def _project_name(path: Path) -> str:
-    import json
-
-    try:
-        return str(json.loads((path / "project.json").read_text("utf-8")).get("name") or path.name)
-    except (OSError, ValueError):
-        return path.name
 
 
 # ---------------------------------------------------------------------------------------------
