@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from itertools import combinations
 
-import numpy as np
 import pandas as pd
 
 from toolkit.compare._layers import Layer, layer_mask, select_layer
@@ -55,46 +54,11 @@ def stance_distribution(stances: pd.DataFrame, layer: Layer = None, level: str =
     return table
 
 
-def _alpha_nominal(reliability_data: Sequence[Sequence[Hashable | None]]) -> float:
-    """Krippendorff's alpha for nominal data (private fallback; ``None`` = missing).
-
-    ``reliability_data`` is annotators x units.  Units coded by fewer than two annotators do
-    not count.  Returns NaN when there is nothing to compare or no variation at all.
-    """
-    data = np.asarray(reliability_data, dtype=object)
-    if data.ndim != 2 or data.size == 0:
-        return float("nan")
-    values = sorted({v for v in data.ravel() if v is not None and v == v}, key=str)
-    idx = {v: k for k, v in enumerate(values)}
-    o = np.zeros((len(values), len(values)))
-    for u in range(data.shape[1]):
-        coded = [idx[v] for v in data[:, u] if v is not None and v == v]
-        m = len(coded)
-        if m < 2:
-            continue
-        for x, y in ((x, y) for i, x in enumerate(coded) for j, y in enumerate(coded) if i != j):
-            o[x, y] += 1.0 / (m - 1)
-    n_c = o.sum(axis=1)
-    n = n_c.sum()
-    if n <= 1:
-        return float("nan")
-    d_o = n - np.trace(o)
-    d_e = (n * n - (n_c ** 2).sum()) / (n - 1)
-    if d_e == 0:
-        return float("nan")
-    return float(1.0 - d_o / d_e)
-
-
 def krippendorff_alpha(reliability_data: Sequence[Sequence[Hashable | None]],
                        level: str = "nominal") -> float:
-    """Krippendorff's alpha: :func:`toolkit.agreement.krippendorff_alpha` when available,
-    else a private nominal implementation."""
-    try:
-        from toolkit.agreement import krippendorff_alpha as ka  # type: ignore[import-not-found]
-    except ImportError:
-        if level != "nominal":
-            raise
-        return _alpha_nominal(reliability_data)
+    """Krippendorff's alpha of annotators x units data: :func:`toolkit.agreement.krippendorff_alpha`."""
+    from toolkit.agreement import krippendorff_alpha as ka
+
     return float(ka(reliability_data, level=level))
 
 
