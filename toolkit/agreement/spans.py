@@ -32,6 +32,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from toolkit.model import GOLD, MODEL_PREFIX
+
 __all__ = [
     "TOKEN_PATTERN",
     "label_confusion",
@@ -242,8 +244,8 @@ def human_annotators(spans_or_stances: pd.DataFrame) -> list[str]:
         return []
     frame = spans_or_stances
     names = frame["annotator"].astype(str)
-    is_model = frame["is_model"].astype(bool) if "is_model" in frame else names.str.startswith("model:")
-    keep = ~is_model & ~names.str.startswith("model:") & (names != "gold")
+    is_model = frame["is_model"].astype(bool) if "is_model" in frame else names.str.startswith(MODEL_PREFIX)
+    keep = ~is_model & ~names.str.startswith(MODEL_PREFIX) & (names != GOLD)
     return sorted(pd.unique(names[keep]).tolist())
 
 

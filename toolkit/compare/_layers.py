@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from toolkit.errors import ValidationError
+from toolkit.model import MODEL_PREFIX
 
 Layer = str | Sequence[str] | None
 
@@ -28,7 +29,7 @@ KEYWORDS = ("model", "human", "all")
 def _is_model(frame: pd.DataFrame) -> pd.Series:
     if "is_model" in frame.columns:
         return frame["is_model"].astype(bool)
-    return frame["annotator"].astype(str).str.startswith("model:")
+    return frame["annotator"].astype(str).str.startswith(MODEL_PREFIX)
 
 
 def layer_mask(frame: pd.DataFrame, layer: Layer) -> pd.Series:

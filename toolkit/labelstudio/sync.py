@@ -63,7 +63,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ..errors import ToolkitError
-from ..model import ClaimLink, Document, Span, Stance, is_model_annotator, new_id, utc_now
+from ..model import GOLD, ClaimLink, Document, Span, Stance, is_model_annotator, new_id, utc_now
 from ..store import AnnotatorState, Project, atomic_write_text
 from .client import LabelStudioError, LabelStudioNotFound, LSClient
 from .config import label_config, stance_control_name
@@ -128,7 +128,7 @@ def default_annotator_name(user: Any, taken: Iterable[str] = ()) -> str:
     uname = (getattr(user, "username", None) or "").strip()
     base = email.split("@", 1)[0] if email else uname
     base = re.sub(r"[^A-Za-z0-9._@+-]", "_", base)
-    if not base or base.startswith("model:") or base == "gold":
+    if not base or is_model_annotator(base) or base == GOLD:
         base = f"ls-user-{getattr(user, 'id', '?')}"
     if base in set(taken):
         base = re.sub(r"[^A-Za-z0-9._@+-]", "_", email) or f"ls-user-{getattr(user, 'id', '?')}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..model import Span, connected_components
+from ..model import Span, connected_components, is_model_annotator
 from ..store import Project
 from .annotator import open_project
 from .uistate import UIState
@@ -74,7 +74,7 @@ class SideBySide(SideBySideView):
         name = self._annotator or UIState(self.project.path).annotator()
         if name:
             return name
-        humans = [a for a in self.project.annotators() if not a.startswith("model:")]
+        humans = [a for a in self.project.annotators() if not is_model_annotator(a)]
         return "gold" if "gold" in humans or not humans else humans[0]
 
     def __repr__(self) -> str:
