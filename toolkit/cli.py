@@ -153,13 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     for name in PLUGINS:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue  # feature not present in this build
-            raise
-        mod.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
