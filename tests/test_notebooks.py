@@ -28,6 +28,16 @@ def test_notebook_runs_on_the_demo_project(name: str, tmp_path: Path, monkeypatc
     assert not [o for o in outputs if o.get("output_type") == "error"]
     # every code cell that ends in an expression shows something: tables, figures or text
     assert sum(1 for o in outputs if o.get("output_type") in ("execute_result", "display_data")) >= 5
+    # every figure shows as an image, never as its text repr ("<Figure size 965x760 with 2 Axes>")
+    figures = [o for o in outputs if "Figure size" in str(o.get("data", {}).get("text/plain", ""))]
+    assert figures, "the notebook is expected to draw figures"
+    assert all("image/png" in o["data"] for o in figures), [o["data"].get("text/plain") for o in figures]
+    # a warning is said once, not once per row
+    warned = [
+        line.strip() for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"
+        for line in o.get("text", "").splitlines() if "Warning" in line
+    ]
+    assert len(warned) == len(set(warned)), warned
     html = " ".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "<table" in html
     if name == "03_compare.ipynb":

@@ -348,10 +348,10 @@ def pairwise_matrix(
 
 def agreement_heatmap(matrix: pd.DataFrame, title: str = "Pairwise agreement", cmap: str = "viridis") -> Figure:
     """Heatmap of a square annotator x annotator agreement matrix; returns the matplotlib Figure."""
-    from matplotlib.figure import Figure
+    from toolkit.figures import InlineFigure
 
     n = len(matrix)
-    fig = Figure(figsize=(1.2 + 0.9 * max(n, 2), 1.0 + 0.8 * max(n, 2)))
+    fig = InlineFigure(figsize=(1.2 + 0.9 * max(n, 2), 1.0 + 0.8 * max(n, 2)))
     ax = fig.add_subplot()
     values = matrix.to_numpy(dtype=float)
     im = ax.imshow(values, vmin=min(0.0, np.nanmin(values)) if values.size else 0.0, vmax=1.0, cmap=cmap)

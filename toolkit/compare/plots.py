@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from toolkit.figures import InlineFigure
+
 #: Colours of stance values (colour-blind friendly).
 STANCE_COLORS = {"favour": "#1b9e77", "against": "#d95f02", "neutral": "#7570b3",
                  "none": "#bbbbbb"}
@@ -25,7 +27,7 @@ def coverage_heatmap(matrix: pd.DataFrame, title: str = "Coverage", max_rows: in
     """
     m = matrix.iloc[:max_rows]
     n_rows, n_cols = max(1, m.shape[0]), max(1, m.shape[1])
-    fig = Figure(figsize=(2.2 + 1.3 * n_cols + 0.045 * label_width, 1.2 + 0.32 * n_rows),
+    fig = InlineFigure(figsize=(2.2 + 1.3 * n_cols + 0.045 * label_width, 1.2 + 0.32 * n_rows),
                  layout="constrained")
     ax = fig.add_subplot()
     if m.empty:
@@ -61,7 +63,7 @@ def stance_bars(distribution: pd.DataFrame, title: str = "Stance by source") -> 
     n = max(1, len(targets))
     sources = sorted(distribution.index.get_level_values("source").unique()) \
         if not distribution.empty else []
-    fig = Figure(figsize=(8, 0.6 + n * (0.5 + 0.35 * max(1, len(sources)))), layout="constrained")
+    fig = InlineFigure(figsize=(8, 0.6 + n * (0.5 + 0.35 * max(1, len(sources)))), layout="constrained")
     axes = fig.subplots(n, 1, squeeze=False)[:, 0]
     if not targets:
         axes[0].text(0.5, 0.5, "no stance annotations", ha="center", va="center")
@@ -95,7 +97,7 @@ def stance_bars(distribution: pd.DataFrame, title: str = "Stance by source") -> 
 
 def profile_bars(profiles: pd.DataFrame, title: str = "Source profiles") -> Figure:
     """Three bar charts per source: words, quotations, and share of text that is quotation."""
-    fig = Figure(figsize=(10, 3), layout="constrained")
+    fig = InlineFigure(figsize=(10, 3), layout="constrained")
     axes = fig.subplots(1, 3)
     specs = [("words", "Words", "#4c72b0"), ("quotations", "Quotations", "#55a868"),
              ("quote_share", "Share of text quoted", "#c44e52")]

@@ -7,7 +7,6 @@ file loads nothing from the network, so it can be e-mailed and opened anywhere.
 from __future__ import annotations
 
 import base64
-import io
 import os
 import warnings
 from collections.abc import Mapping
@@ -192,10 +191,10 @@ ins { background: #ccffd8; text-decoration: none; }
 
 
 def figure_to_data_uri(fig: Any, dpi: int = 110) -> str:
-    """PNG data URI of a matplotlib Figure."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    """PNG data URI of a matplotlib Figure (tight bounding box: long titles are not clipped)."""
+    from toolkit.figures import figure_png
+
+    return "data:image/png;base64," + base64.b64encode(figure_png(fig, dpi=dpi)).decode("ascii")
 
 
 def _fmt(value: Any, percent: bool = False) -> tuple[str, bool]:

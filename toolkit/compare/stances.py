@@ -8,6 +8,8 @@ that target, and Krippendorff's alpha (nominal) is computed over the annotators'
 
 from __future__ import annotations
 
+import warnings
+from collections import Counter
 from collections.abc import Hashable, Sequence
 from itertools import combinations
 
@@ -95,17 +97,27 @@ def stance_agreement(stances: pd.DataFrame, annotators: Layer = None,
                             index=pd.MultiIndex.from_tuples([], names=["source", "target"]))
     sel = sel.assign(unit=sel["doc_id"].astype(str) + "|" + sel["claim_id"].fillna("").astype(str))
     rows = {}
+    undefined: Counter[str] = Counter()
     for (source, target), grp in sel.groupby(["source", "target"], sort=True):
         wide = grp.pivot_table(index="annotator", columns="unit", values="value",
                                aggfunc="last")
         matrix = [[v if isinstance(v, str) else None for v in row] for row in wide.to_numpy()]
         pairable = int((wide.notna().sum(axis=0) >= 2).sum())
+        alpha = float("nan")
+        if wide.shape[0] >= 2:
+            # one warning for the whole table, not one per (source, target) row
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                alpha = round(krippendorff_alpha(matrix, level="nominal"), 4)
+            for w in caught:
+                undefined[str(w.message).split(":", 1)[-1].split(";")[0].strip()] += 1
         rows[(source, target)] = {
             "n_items": wide.shape[1], "n_annotators": wide.shape[0], "pairable": pairable,
-            "percent_agreement": round(_percent_agreement(matrix), 4),
-            "alpha": round(krippendorff_alpha(matrix, level="nominal"), 4)
-            if wide.shape[0] >= 2 else float("nan"),
+            "percent_agreement": round(_percent_agreement(matrix), 4), "alpha": alpha,
         }
+    for reason, n in undefined.items():
+        warnings.warn(f"stance alpha undefined for {n} of {len(rows)} (source, target) rows: {reason}; shown as NaN",
+                      RuntimeWarning, stacklevel=2)
     out = pd.DataFrame.from_dict(rows, orient="index")[cols]
     out.index = pd.MultiIndex.from_tuples(out.index, names=["source", "target"])
     return out
