@@ -29,6 +29,7 @@ ls_pid=$!
 
 echo "==> installing the toolkit with its test extras into .venv"
 quiet_pip .venv/bin/python -m pip install --disable-pip-version-check -e ".[test]"
+quiet_jupyterlab
 
 if ! wait "$ls_pid"; then
   echo "Label Studio installation failed:"; cat .ls-install.log; exit 1
@@ -36,4 +37,13 @@ fi
 rm -f .ls-install.log
 
 echo "==> running the test suite"
-exec .venv/bin/python -m pytest -p no:cacheprovider "$@"
+rc=0
+.venv/bin/python -m pytest -p no:cacheprovider "$@" || rc=$?
+
+# A test run leaves a clean clone clean (screenshots go to test-artifacts/ unless
+# TOOLKIT_REFRESH_SCREENSHOTS=1). Checked where it matters: on CI's fresh clone.
+if [ "${CI:-}" = "true" ] && [ -d .git ] && [ -n "$(git status --porcelain 2>/dev/null)" ]; then
+  echo "the test run changed tracked files or left untracked ones:"; git status --porcelain
+  [ "$rc" != 0 ] || rc=1
+fi
+exit "$rc"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import launch_browser
+from tests.support.browser import launch_browser, screenshot_path
 from toolkit.compare.report import Comparison, render_report, write_report
 from toolkit.demo import build_demo
 
@@ -66,8 +66,7 @@ def test_report_renders_in_chromium_and_screenshot(report_file):
         assert len(sizes) == 4 and all(ok and w > 200 and h > 100 for ok, w, h in sizes)
         quotes_table = page.locator("#quotes ~ table").first
         assert "Dario Venn" in quotes_table.inner_text()
-        out = REPO / "docs" / "img" / "report.png"
-        out.parent.mkdir(parents=True, exist_ok=True)
+        out = screenshot_path("report.png")
         # README screenshot: from the "Source profiles" heading down (a table and two plots)
         top = page.locator("#profiles").bounding_box()["y"] - 10
         page.screenshot(path=str(out), full_page=True, clip={"x": 0, "y": top, "width": 1200, "height": 1700})

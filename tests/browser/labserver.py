@@ -26,6 +26,8 @@ from typing import Any
 
 import nbformat
 
+from tests.support.browser import screenshot_path
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "01_annotate.ipynb"
 
@@ -80,9 +82,8 @@ class Lab:
 
     @staticmethod
     def screenshot(locator: Any, name: str) -> Path:
-        """Write a screenshot into docs/img (shown in the README) and return its path."""
-        out = REPO / "docs" / "img" / name
-        out.parent.mkdir(parents=True, exist_ok=True)
+        """Write a screenshot (see :func:`tests.support.browser.screenshot_path`) and return its path."""
+        out = screenshot_path(name)
         locator.screenshot(path=str(out))
         return out
 

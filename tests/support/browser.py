@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 CHROMIUM_ARGS = [
@@ -80,3 +81,16 @@ def launch_browser(**context_kwargs: Any) -> Iterator[Any]:
     finally:
         ctx.close()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def screenshot_path(name: str) -> Path:
+    """Where a test writes a screenshot.
+
+    ``test-artifacts/screenshots/`` (ignored by git) by default, so a test run leaves a clean
+    clone clean; ``docs/img/`` (the README's pictures) when ``TOOLKIT_REFRESH_SCREENSHOTS=1``.
+    """
+    repo = Path(__file__).resolve().parents[2]
+    refresh = os.environ.get("TOOLKIT_REFRESH_SCREENSHOTS", "") not in ("", "0")
+    out = repo / "docs" / "img" / name if refresh else repo / "test-artifacts" / "screenshots" / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
