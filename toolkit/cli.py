@@ -23,6 +23,7 @@ PLUGINS = (
     "toolkit.agreement.cli",
     "toolkit.compare.cli",
     "toolkit.labelstudio.cli",
+    "toolkit.targets_cli",
 )
 
 
