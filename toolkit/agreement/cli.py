@@ -34,25 +34,31 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from toolkit import Project
-    from toolkit.errors import ToolkitError
+    from toolkit.hints import agreement_hint
 
     from .reports import disagreements, span_report, stance_agreement
 
     proj = Project.open(args.project)
     frames = proj.load()
+    frame = frames.stances if args.task == "stances" else frames.spans
+    hint = agreement_hint(frame, args.task)
+    if hint is not None:
+        # not an error: the project is fine, it just has nothing to compare yet
+        print(hint, file=sys.stderr)
+        return 0
     if args.disagreements:
         table = disagreements(frames, args.task)
     elif args.task == "stances":
-        if len(frames.stances) == 0:
-            raise ToolkitError(f"no stances in project {args.project}")
         table = stance_agreement(frames, n_boot=args.bootstrap, seed=args.seed)
     else:
-        if len(frames.spans) == 0:
-            raise ToolkitError(f"no spans in project {args.project}")
         table = span_report(frames.spans, frames.documents, match=args.match or ("exact", "overlap"))
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False)
+    elif not len(table):
+        what = "disputed units" if args.disagreements else "units annotated by two or more annotators"
+        print(f"No {what} for {args.task}: every unit was annotated by one person only, or all agree.",
+              file=sys.stderr)
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
-            print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}") if len(table) else "(nothing)")
+            print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     return 0

@@ -1,0 +1,61 @@
+"""Why a table came out empty, and what to run next (one place for every command and the report).
+
+An empty result is never just "(nothing)": the analyst learns whether the project has no
+annotations of that kind at all, only model suggestions (and that ``--layer model`` shows them),
+or too few annotators for agreement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import GOLD, MODEL_PREFIX
+
+__all__ = ["agreement_hint", "empty_hint"]
+
+_ANNOTATE = "annotate in notebooks/01_annotate.ipynb, run `toolkit preannotate`, or `toolkit import` annotations"
+
+
+def _annotators(frame: Any) -> tuple[list[str], list[str]]:
+    """(human annotators, model layers) present in a frame with an ``annotator`` column."""
+    if frame is None or len(frame) == 0 or "annotator" not in frame.columns:
+        return [], []
+    names = sorted({str(a) for a in frame["annotator"].unique()})
+    return [a for a in names if not a.startswith(MODEL_PREFIX)], [a for a in names if a.startswith(MODEL_PREFIX)]
+
+
+def empty_hint(frame: Any, what: str, layer: Any = None, option: str = "--layer") -> str:
+    """One line saying why ``what`` (e.g. "entity annotations") is empty for ``layer`` and what to do.
+
+    ``frame`` is the unfiltered frame (spans or stances of ``Project.load()``); ``layer`` the
+    selection that produced nothing (``None``: the default, gold or human annotators).
+    """
+    humans, models = _annotators(frame)
+    if not humans and not models:
+        return f"No {what} in this project yet: {_ANNOTATE}."
+    if layer in (None, "human", GOLD) and not humans and models:
+        return (
+            f"No human {what} yet, only model suggestions ({', '.join(models)}): "
+            f"add `{option} model` to use them, or review them in notebooks/01_annotate.ipynb."
+        )
+    known = ", ".join([*humans, *models])
+    return f"No {what} for {layer or 'the default layer (gold, else human annotators)'}; annotators here: {known}."
+
+
+def agreement_hint(frame: Any, what: str) -> str | None:
+    """Why agreement on ``what`` cannot be computed (``None`` when it can)."""
+    humans, models = _annotators(frame)
+    humans = [h for h in humans if h != GOLD]
+    if len(humans) >= 2:
+        return None
+    if not humans and models:
+        return (
+            f"Agreement compares human annotators; this project has only model suggestions for {what} "
+            f"({', '.join(models)}). Ask two or more people to annotate (notebooks/01_annotate.ipynb)."
+        )
+    if not humans:
+        return f"No {what} yet, so no agreement to compute: {_ANNOTATE}."
+    return (
+        f"Agreement needs two or more human annotators; {what} so far only by {humans[0]}. "
+        "A second annotator opens notebooks/01_annotate.ipynb with another name."
+    )
