@@ -169,5 +169,16 @@ def test_cli_errors_are_one_line(tmp_path: Path, env_with_repo: dict[str, str]) 
         env=env_with_repo,
         timeout=120,
     )
-    assert out.returncode == 1
-    assert "no stances" in out.stderr and "Traceback" not in out.stderr
+    # an empty project is not an error (issue 15): exit 0 and one line saying what to run
+    assert out.returncode == 0
+    assert "No stances yet" in out.stderr and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    missing = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", "--project", str(tmp_path / "nowhere"), "agreement"],
+        capture_output=True,
+        text=True,
+        env=env_with_repo,
+        timeout=120,
+    )
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
