@@ -10,6 +10,7 @@ used (an annotator name, ``"gold"``, ``"model"`` for all model suggestions, ``"h
 * :mod:`~toolkit.compare.quotes` -- shared quotations across sources, with diffs and speakers;
 * :mod:`~toolkit.compare.stances` -- stance per source and target, with agreement;
 * :mod:`~toolkit.compare.profiles` -- length, quotations and speakers per source;
+* :mod:`~toolkit.compare.framing` -- voices, attribution verbs, distinctive wording, emphasis;
 * :mod:`~toolkit.compare.plots` -- heatmaps and bar charts (matplotlib Figures);
 * :mod:`~toolkit.compare.report` -- one self-contained HTML report (``toolkit report``).
 
@@ -32,6 +33,8 @@ _EXPORTS = {
                "quote_similarity", "quotes_match", "word_diff", "heuristic_speaker"],
     "stances": ["stance_distribution", "stance_agreement", "stance_table"],
     "profiles": ["source_profiles", "document_profiles"],
+    "framing": ["voices", "voice_presence", "attribution_verbs", "verb_table", "shared_quote_verbs",
+                "distinctive_words", "log_odds_dirichlet", "emphasis"],
     "plots": ["coverage_heatmap", "stance_bars", "profile_bars"],
     "report": ["Comparison", "write_report", "render_report"],
 }
