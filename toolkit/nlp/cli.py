@@ -1,4 +1,4 @@
-"""CLI: ``toolkit preannotate [--model NAME] [--n-process N]``."""
+"""CLI: ``toolkit preannotate [--model NAME] [--n-process N | --workers N | --scheduler tcp://HOST:PORT]``."""
 
 from __future__ import annotations
 
@@ -27,6 +27,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--n-process", type=int, default=1, metavar="N", help="worker processes for nlp.pipe (default 1)")
     p.add_argument("--batch-size", type=int, default=32, metavar="N", help="documents per batch (default 32)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run on a local Dask cluster of N worker processes (needs the [cluster] extra)",
+    )
+    where.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="run on the running Dask scheduler at this address (see docs/scale.md)",
+    )
+    p.add_argument(
+        "--partition-size",
+        type=int,
+        default=100,
+        metavar="N",
+        help="documents per Dask task with --workers/--scheduler (default 100)",
+    )
     p.add_argument(
         "--map",
         action="append",
@@ -60,6 +81,12 @@ def run(args: argparse.Namespace) -> int:
         raise ToolkitError(f"--n-process must be >= 1 (or -1 for all cores), got {args.n_process}")
     if args.batch_size < 1:
         raise ToolkitError(f"--batch-size must be >= 1, got {args.batch_size}")
+    if args.workers is not None and args.workers < 1:
+        raise ToolkitError(f"--workers must be >= 1, got {args.workers}")
+    if args.partition_size < 1:
+        raise ToolkitError(f"--partition-size must be >= 1, got {args.partition_size}")
+    if args.n_process != 1 and (args.workers is not None or args.scheduler):
+        raise ToolkitError("--n-process is for one machine; with --workers/--scheduler each worker uses one process")
     report = preannotate(
         args.project,
         model=args.model,
@@ -69,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
         entity_map=parse_map(args.map) or None,
         force=args.force,
         documents=args.doc,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        partition_size=args.partition_size,
     )
     print(json.dumps(report.to_dict(), indent=2) if args.json else report)
     return 0

@@ -8,6 +8,12 @@ document whose text hash and pipeline configuration are unchanged.
 Suggestion ids are deterministic, so re-processing a document replaces its
 suggestions instead of duplicating them, and suggestions that a re-run no
 longer produces (after a text change) are deleted from the model's layer.
+
+Two ways to run, sharing :func:`suggest_batch` (parse + suggest) and
+:func:`write_results` (store a batch and mark it done): in this process
+(``nlp.pipe`` with ``n_process``), or on a Dask cluster
+(:mod:`toolkit.nlp.cluster`, ``workers=`` / ``scheduler=`` / ``client=``) where
+workers return plain suggestion dicts and this process writes them.
 """
 
 from __future__ import annotations
@@ -17,19 +23,33 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ToolkitError
 from ..model import utc_now
-from ..quotes import find_quotations
 from ..store import Project, atomic_write_text, file_lock, read_json_file
 from .pipeline import annotator_name, load_pipeline, pipeline_name, resolve_model
 from .suggest import default_entity_map, suggest_spans
 
-__all__ = ["ENTITY_MAP_SETTING", "STATE_FILE", "PreannotationReport", "preannotate", "resolve_entity_map"]
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from ..model import Document, Span
+
+__all__ = [
+    "ENTITY_MAP_SETTING",
+    "STATE_FILE",
+    "PreannotationPlan",
+    "PreannotationReport",
+    "plan_preannotation",
+    "preannotate",
+    "resolve_entity_map",
+    "suggest_batch",
+    "write_results",
+]
 
 #: State file (in the project folder) recording processed documents per pipeline.
 STATE_FILE = "nlp-state.json"
@@ -53,8 +73,10 @@ class PreannotationReport:
     claims_with_speaker: int = 0
     deleted: int = 0
     seconds: float = 0.0
-    seconds_pipeline: float = 0.0  # of ``seconds``: waiting for spaCy (``nlp.pipe``)
+    seconds_pipeline: float = 0.0  # of ``seconds``: waiting for spaCy (``nlp.pipe``, or Dask workers)
     n_process: int = 1
+    workers: int = 0  # Dask workers used (0: this process only)
+    partitions: int = 0  # Dask tasks run (0: this process only)
     entity_map: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -79,6 +101,8 @@ class PreannotationReport:
             "deleted": self.deleted,
             "seconds": round(self.seconds, 3),
             "seconds_pipeline": round(self.seconds_pipeline, 3),
+            "workers": self.workers,
+            "partitions": self.partitions,
         }
 
     def __repr__(self) -> str:
@@ -93,6 +117,8 @@ class PreannotationReport:
             f"spaCy {self.seconds_pipeline:.2f} s, toolkit {self.seconds - self.seconds_pipeline:.2f} s)",
             f"  spans suggested: {self.total_spans} ({counts(self.spans)})",
         ]
+        if self.workers:
+            lines.append(f"  on Dask: {self.workers} workers, {self.partitions} partitions")
         if claims:
             lines.append(f"  claims with a speaker: {self.claims_with_speaker} of {claims}")
         if self.deleted:
@@ -155,6 +181,158 @@ def _update_state(path: Path, annotator: str, config: str, done: Mapping[str, st
         atomic_write_text(path, json.dumps(state, indent=1, sort_keys=True) + "\n")
 
 
+# --------------------------------------------------------------------------- shared by both paths
+
+
+def suggest_batch(
+    nlp: Language,
+    items: Iterable[tuple[str, str]],
+    annotator: str,
+    entity_map: Mapping[str, str | None],
+    claim_label: str | None,
+    batch_size: int = 32,
+    n_process: int = 1,
+) -> Iterator[dict[str, Any]]:
+    """Parse ``(doc_id, text)`` pairs with ``nlp`` and suggest spans for each; a lazy stream.
+
+    Yields one plain dict per document, in input order: ``doc`` (id), ``spans`` (the suggestion
+    dicts of :func:`toolkit.nlp.suggest.suggest_spans`), ``unmapped`` (``{spaCy label: count}``)
+    and ``seconds_pipeline`` (time spent waiting for ``nlp.pipe`` for this document).  Nothing
+    here touches a project, so the same function runs in-process and on Dask workers.
+    """
+    stream = iter(
+        nlp.pipe(((text, doc_id) for doc_id, text in items), as_tuples=True, batch_size=batch_size, n_process=n_process)
+    )
+    while True:
+        t_wait = time.perf_counter()
+        try:
+            sdoc, doc_id = next(stream)
+        except StopIteration:
+            return
+        waited = time.perf_counter() - t_wait
+        res = suggest_spans(sdoc, doc_id, annotator, entity_map, claim_label)
+        yield {"doc": doc_id, "spans": res.spans, "unmapped": dict(res.unmapped), "seconds_pipeline": waited}
+
+
+@dataclass
+class PreannotationPlan:
+    """Everything decided before parsing: pipeline, mapping, which documents to (re)do.
+
+    Built by :func:`plan_preannotation`; :func:`write_results` writes parsed results against it.
+    """
+
+    project: Project
+    model: str  # name or path the pipeline was loaded from (workers load the same)
+    annotator: str
+    entity_map: dict[str, str]
+    claim_label: str | None
+    config: str  # hash of what changes the suggestions (skip-state key)
+    todo: list[Document]
+    existing: dict[str, set[str]]  # doc id -> ids of the model's current suggestions in it
+    report: PreannotationReport
+    on_written: Callable[[int, int], None] | None = None
+
+    def __repr__(self) -> str:
+        return f"<PreannotationPlan {self.annotator}: {len(self.todo)} to do, {self.report.skipped} skipped>"
+
+    @property
+    def state_path(self) -> Path:
+        return self.project.path / STATE_FILE
+
+
+def plan_preannotation(
+    project: Project | str | os.PathLike[str],
+    model: str | None = None,
+    entity_map: Mapping[str, str | None] | None = None,
+    force: bool = False,
+    documents: Iterable[str] | None = None,
+) -> tuple[PreannotationPlan, Language]:
+    """Load the pipeline, resolve the mapping and find the documents to process.
+
+    Returns the plan and the loaded pipeline (see :func:`preannotate` for the parameters).
+    """
+    proj = project if isinstance(project, Project) else Project.open(project)
+    name = resolve_model(proj, model)
+    nlp = load_pipeline(name)
+    annotator = annotator_name(nlp)
+    ner_labels: tuple[str, ...] = nlp.get_pipe("ner").labels if "ner" in nlp.pipe_names else ()
+    emap = resolve_entity_map(proj, ner_labels, entity_map)
+    claim_label = proj.schema.claim_labels[0].name if proj.schema.claim_labels else None
+    key = json.dumps([_SUGGESTER_VERSION, emap, claim_label], sort_keys=True)
+    config = hashlib.sha256(key.encode()).hexdigest()[:16]
+    report = PreannotationReport(model=pipeline_name(nlp), annotator=annotator, entity_map=emap)
+
+    all_docs = proj.documents()
+    if documents is not None:
+        wanted = list(dict.fromkeys(documents))
+        for d in wanted:
+            proj.document(d)  # NotFoundError names the missing id
+        docs = [all_docs[d] for d in wanted]
+    else:
+        docs = list(all_docs.values())
+    report.documents = len(docs)
+
+    log = proj.log(annotator)
+    done: dict[str, str] = {}
+    if not force and log.path.exists():
+        entry = _read_state(proj.path / STATE_FILE)["pipelines"].get(annotator)
+        if isinstance(entry, dict) and entry.get("config") == config:
+            done = dict(entry.get("documents") or {})
+    todo = [d for d in docs if done.get(d.id) != d.sha256]
+    report.skipped = len(docs) - len(todo)
+
+    # Existing suggestions per document, to delete the ones a re-run no longer makes.
+    existing: dict[str, set[str]] = {}
+    if todo and log.path.exists():
+        todo_ids = {d.id for d in todo}
+        for sid, span in proj.current(annotator).spans.items():
+            if span.doc in todo_ids:
+                existing.setdefault(span.doc, set()).add(sid)
+    plan = PreannotationPlan(proj, name, annotator, emap, claim_label, config, todo, existing, report)
+    return plan, nlp
+
+
+def write_results(plan: PreannotationPlan, results: Sequence[Mapping[str, Any]]) -> None:
+    """Store the suggestions of a batch of parsed documents and mark them done in the skip-state.
+
+    ``results`` are dicts from :func:`suggest_batch`.  One ``put`` for the new suggestions, one
+    append deleting the ones the pipeline no longer makes, then the state file: a batch is either
+    fully recorded as done or will be redone by the next run (ids are deterministic, so redoing
+    replaces rather than duplicates).  Updates ``plan.report``.
+    """
+    if not results:
+        return
+    proj, annotator, report = plan.project, plan.annotator, plan.report
+    sha = {d.id: d.sha256 for d in plan.todo}
+    spans: list[Span] = []
+    stale: list[str] = []
+    done: dict[str, str] = {}
+    for res in results:
+        doc_id = res["doc"]
+        new_ids = set()
+        for item in res["spans"]:
+            spans.append(
+                proj.make_span(doc_id, item["start"], item["end"], item["label"], annotator, item["attrs"], item["id"])
+            )
+            new_ids.add(item["id"])
+            report.spans[item["label"]] += 1
+            if item["attrs"].get("speaker"):
+                report.claims_with_speaker += 1
+        report.unmapped.update(res["unmapped"])
+        stale.extend(sorted(plan.existing.get(doc_id, set()) - new_ids))
+        done[doc_id] = sha[doc_id]
+    proj.put(spans)
+    if stale:
+        report.deleted += proj.delete_many("span", stale, annotator)
+    _update_state(plan.state_path, annotator, plan.config, done)
+    report.processed += len(done)
+    if plan.on_written is not None:
+        plan.on_written(report.processed, len(plan.todo))
+
+
+# --------------------------------------------------------------------------- entry point
+
+
 def preannotate(
     project: Project | str | os.PathLike[str],
     model: str | None = None,
@@ -164,6 +342,11 @@ def preannotate(
     entity_map: dict | None = None,
     force: bool = False,
     documents: Iterable[str] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
+    partition_size: int = 100,
+    on_written: Callable[[int, int], None] | None = None,
 ) -> PreannotationReport:
     """Suggest entities and claim candidates for the project's documents.
 
@@ -187,111 +370,59 @@ def preannotate(
         Re-process documents even if they are unchanged.
     documents:
         Only these document ids (default: all).
+    workers, scheduler, client:
+        Run on Dask distributed instead (needs the ``[cluster]`` extra; at most one of these):
+        ``workers=N`` starts a local cluster of N single-threaded worker processes,
+        ``scheduler="tcp://host:port"`` connects to a running scheduler, ``client`` is an
+        existing ``distributed.Client``.  See :mod:`toolkit.nlp.cluster` and ``docs/scale.md``.
+    partition_size:
+        Documents per Dask task (cluster runs only); each finished partition is written at once.
+    on_written:
+        Called as ``on_written(processed, to_do)`` after each batch or partition is stored.
 
     Returns a :class:`PreannotationReport`.
     """
     t0 = time.perf_counter()
-    proj = project if isinstance(project, Project) else Project.open(project)
-    name = resolve_model(proj, model)
-    nlp = load_pipeline(name)
-    annotator = annotator_name(nlp)
-    ner_labels: tuple[str, ...] = nlp.get_pipe("ner").labels if "ner" in nlp.pipe_names else ()
-    emap = resolve_entity_map(proj, ner_labels, entity_map)
-    claim_label = proj.schema.claim_labels[0].name if proj.schema.claim_labels else None
-    config = hashlib.sha256(json.dumps([_SUGGESTER_VERSION, emap, claim_label], sort_keys=True).encode()).hexdigest()[
-        :16
-    ]
+    on_cluster = sum(x is not None for x in (workers, scheduler, client))
+    if on_cluster > 1:
+        raise ToolkitError("pass only one of workers, scheduler and client")
+    if on_cluster and n_process != 1:
+        raise ToolkitError("n_process is for one machine; on a Dask cluster each worker parses with one process")
+    if partition_size < 1:
+        raise ToolkitError(f"partition_size must be >= 1, got {partition_size}")
+    plan, nlp = plan_preannotation(project, model, entity_map, force, documents)
+    plan.on_written = on_written
+    report = plan.report
+    report.n_process = n_process
+    if plan.todo and on_cluster:
+        from .cluster import run_on_cluster
 
-    report = PreannotationReport(model=pipeline_name(nlp), annotator=annotator, n_process=n_process, entity_map=emap)
-    all_docs = proj.documents()
-    if documents is not None:
-        wanted = list(dict.fromkeys(documents))
-        for d in wanted:
-            proj.document(d)  # NotFoundError names the missing id
-        docs = [all_docs[d] for d in wanted]
-    else:
-        docs = list(all_docs.values())
-    report.documents = len(docs)
-
-    state_path = proj.path / STATE_FILE
-    log = proj.log(annotator)
-    done: dict[str, str] = {}
-    if not force and log.path.exists():
-        entry = _read_state(state_path)["pipelines"].get(annotator)
-        if isinstance(entry, dict) and entry.get("config") == config:
-            done = dict(entry.get("documents") or {})
-    todo = [d for d in docs if done.get(d.id) != d.sha256]
-    report.skipped = len(docs) - len(todo)
-
-    # Existing suggestions per document, to delete the ones a re-run no longer makes.
-    existing: dict[str, set[str]] = {}
-    if todo and log.path.exists():
-        todo_ids = {d.id for d in todo}
-        for sid, span in proj.current(annotator).spans.items():
-            if span.doc in todo_ids:
-                existing.setdefault(span.doc, set()).add(sid)
-
-    if todo:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(todo), desc=f"preannotate ({report.model})", unit="doc", disable=not progress)
-        pending: list[Any] = []
-        pending_done: dict[str, str] = {}
-        stale: list[str] = []
-        sha = {d.id: d.sha256 for d in todo}
-        try:
-            stream = nlp.pipe(
-                ((d.text, d.id) for d in todo), as_tuples=True, batch_size=batch_size, n_process=n_process
-            )
-            it = iter(stream)
-            while True:
-                t_wait = time.perf_counter()
-                try:
-                    sdoc, doc_id = next(it)
-                except StopIteration:
-                    break
-                finally:
-                    report.seconds_pipeline += time.perf_counter() - t_wait
-                res = suggest_spans(sdoc, doc_id, annotator, emap, claim_label, quotes=find_quotations(sdoc.text))
-                report.unmapped.update(res.unmapped)
-                new_ids = set()
-                for item in res.spans:
-                    pending.append(
-                        proj.make_span(
-                            doc_id, item["start"], item["end"], item["label"], annotator, item["attrs"], item["id"]
-                        )
-                    )
-                    new_ids.add(item["id"])
-                    report.spans[item["label"]] += 1
-                    if item["attrs"].get("speaker"):
-                        report.claims_with_speaker += 1
-                stale.extend(sorted(existing.get(doc_id, set()) - new_ids))
-                pending_done[doc_id] = sha[doc_id]
-                report.processed += 1
-                bar.update(1)
-                if len(pending_done) >= batch_size:
-                    report.deleted += _flush(proj, annotator, pending, stale, state_path, config, pending_done)
-                    pending, stale, pending_done = [], [], {}
-            report.deleted += _flush(proj, annotator, pending, stale, state_path, config, pending_done)
-        finally:
-            bar.close()
+        run_on_cluster(
+            plan, workers=workers, scheduler=scheduler, client=client, partition_size=partition_size,
+            batch_size=batch_size, progress=progress,
+        )  # fmt: skip
+    elif plan.todo:
+        _run_local(plan, nlp, n_process, batch_size, progress)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _flush(
-    proj: Project,
-    annotator: str,
-    spans: list[Any],
-    stale: list[str],
-    state_path: Path,
-    config: str,
-    done: Mapping[str, str],
-) -> int:
-    """Write a batch: new suggestions (one put), outdated ones deleted (one append), then the state."""
-    if not done:
-        return 0
-    proj.put(spans)
-    deleted = proj.delete_many("span", stale, annotator) if stale else 0
-    _update_state(state_path, annotator, config, done)
-    return deleted
+def _run_local(plan: PreannotationPlan, nlp: Language, n_process: int, batch_size: int, progress: bool) -> None:
+    """Parse in this process (``nlp.pipe`` with ``n_process``) and write every ``batch_size`` documents."""
+    from tqdm.auto import tqdm
+
+    report = plan.report
+    bar = tqdm(total=len(plan.todo), desc=f"preannotate ({report.model})", unit="doc", disable=not progress)
+    items = ((d.id, d.text) for d in plan.todo)
+    batch: list[dict[str, Any]] = []
+    try:
+        for res in suggest_batch(nlp, items, plan.annotator, plan.entity_map, plan.claim_label, batch_size, n_process):
+            report.seconds_pipeline += res["seconds_pipeline"]
+            batch.append(res)
+            bar.update(1)
+            if len(batch) >= batch_size:
+                write_results(plan, batch)
+                batch = []
+        write_results(plan, batch)
+    finally:
+        bar.close()
