@@ -48,16 +48,28 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .importers import read_any
+    from .importers import parse_field_map, read_any
 
     proj = _project(args)
-    mapping = dict(item.split("=", 1) for item in args.map or [])
-    bad = [k for k in mapping if k not in ("id", "source", "title", "url", "published", "text")]
-    if bad:
-        raise ToolkitError(f"--map: unknown field(s) {', '.join(bad)}; use id, source, title, url, published, text")
-    docs = read_any(args.paths, source=args.source, mapping=mapping)
+    if args.annotations:
+        from .formats import import_annotations, parse_label_map
+
+        if args.map or args.replace:
+            raise ToolkitError("--map and --replace apply to document import, not to --annotations")
+        report = import_annotations(
+            proj, args.paths, args.annotations, annotator=args.annotator, source=args.source,
+            label_map=parse_label_map(args.map_label or []), strict=args.strict,
+        )  # fmt: skip
+        print("\n".join(report.lines()))
+        return 0
+    if args.annotator or args.map_label or args.strict:
+        raise ToolkitError("--annotator, --map-label and --strict need --annotations FORMAT")
+    notes: list[str] = []
+    docs = read_any(args.paths, source=args.source, mapping=parse_field_map(args.map or []), notes=notes)
     out = proj.add_documents(docs, replace=args.replace)
     print(f"added {len(out['added'])}, unchanged {len(out['unchanged'])}, replaced {len(out['replaced'])} documents")
+    for note in notes:
+        print(f"note: {note}")
     return 0
 
 
@@ -130,11 +142,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="project name")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("import", help="import articles from .txt folders/files, .jsonl or .csv")
+    p = sub.add_parser(
+        "import", help="import articles (.txt folders/files, .jsonl, .json, .csv) or annotation files (--annotations)"
+    )
     p.add_argument("paths", nargs="+", help="files or folders")
-    p.add_argument("--source", help="outlet name for all documents (default: folder name / source column)")
+    p.add_argument("--source", help="outlet name for all new documents (default: folder name / source column / file)")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="column mapping, e.g. text=body")
     p.add_argument("--replace", action="store_true", help="overwrite documents whose text changed")
+    p.add_argument(
+        "--annotations", metavar="FORMAT", choices=["prodigy", "doccano", "brat", "labelstudio", "conll", "toolkit"],
+        help="import annotations: prodigy, doccano, brat, labelstudio, conll or toolkit (our jsonl export)",
+    )  # fmt: skip
+    p.add_argument("--annotator", help="with --annotations: layer name for all records (default: from the file)")
+    p.add_argument("--map-label", action="append", metavar="FROM=TO", help="with --annotations: rename a label")
+    p.add_argument("--strict", action="store_true", help="with --annotations: any span not placed is an error")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("status", help="documents per source and records per annotator")

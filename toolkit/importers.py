@@ -3,41 +3,40 @@
 Every reader returns a list of :class:`~toolkit.model.Document` and raises
 :class:`~toolkit.errors.ImportFormatError` naming the file (and line or row)
 for unusable input: undecodable bytes, empty files, missing columns,
-duplicate ids, ids that could escape the project folder.
+duplicate ids, ids that could escape the project folder (or end in a newline),
+ids and fields that are not strings (``true``, numbers, objects), JSON nested
+too deeply or holding lone surrogate escapes.  Symbolic links in an imported
+folder that lead outside it are not followed.
 """
 
 from __future__ import annotations
 
 import csv
-import json
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import ImportFormatError, ValidationError
-from .model import Document, check_doc_id
+from .formats.base import (
+    check_id,
+    decode,
+    describe,
+    folder_files,
+    folder_name,
+    iter_json_array,
+    iter_jsonl,
+    loads,
+    read_bytes,
+    show_path,
+    slugify,
+)
+from .model import Document
 
 #: Document fields and the column names they are read from by default.
 FIELDS = ("id", "source", "title", "url", "published", "text")
 
 
-def slugify(name: str) -> str:
-    """A safe document id from a file name: ASCII letters, digits, ``.``, ``_``, ``-``."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-._")
-    return slug[:128]
-
-
-def _decode(raw: bytes, where: str) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ImportFormatError(
-            f"{where}: not valid UTF-8 (byte {exc.start}, line {line}); save the file as UTF-8"
-        ) from None
+__all__ = ["FIELDS", "parse_field_map", "read_any", "read_csv", "read_json", "read_jsonl", "read_txt", "slugify"]
 
 
 def _check_unique(docs: list[tuple[Document, str]]) -> list[Document]:
@@ -50,17 +49,22 @@ def _check_unique(docs: list[tuple[Document, str]]) -> list[Document]:
 
 
 def _make(fields: Mapping[str, Any], where: str, source: str | None) -> Document:
+    for key in ("title", "url", "published", "source"):
+        value = fields.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ImportFormatError(f"{where}: {key!r} must be a string, got {describe(value)}")
     text = fields.get("text")
+    if text is not None and not isinstance(text, str):
+        raise ImportFormatError(f"{where}: 'text' must be a string, got {describe(text)}")
     if not isinstance(text, str) or not text.strip():
         raise ImportFormatError(f"{where}: empty or missing text")
-    doc_id = fields.get("id")
+    doc_id = check_id(fields.get("id"), where)
     src = source or fields.get("source")
     if not src or not str(src).strip():
         raise ImportFormatError(f"{where}: missing source (outlet); give one with --source")
     try:
-        check_doc_id(doc_id if doc_id is None or isinstance(doc_id, str) else str(doc_id))
         return Document.create(
-            id=str(doc_id),
+            id=doc_id,
             source=str(src),
             text=text,
             title=fields.get("title") or "",
@@ -71,40 +75,71 @@ def _make(fields: Mapping[str, Any], where: str, source: str | None) -> Document
         raise ImportFormatError(f"{where}: {exc}") from None
 
 
-def read_txt(paths: Iterable[str | Path], source: str | None = None) -> list[Document]:
+def read_txt(
+    paths: Iterable[str | Path], source: str | None = None, notes: list[str] | None = None
+) -> list[Document]:
     """One document per ``.txt`` file (UTF-8).  A folder means every ``*.txt`` in it.
 
     The id is the file name without ``.txt`` made safe (:func:`slugify`), the
     title the first non-empty line, the source ``source`` or else the name of
-    the folder holding the file.
+    the folder holding the file as given (a symbolic link's target folder is
+    never used).  In a folder, links to files outside it are skipped (and
+    listed in ``notes`` when given).
     """
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(p.glob("*.txt"))
+            found = folder_files(p, (".txt",), notes)
             if not found:
-                raise ImportFormatError(f"{p}: folder holds no .txt files")
+                raise ImportFormatError(f"{show_path(p)}: folder holds no .txt files")
             files.extend(found)
         elif p.is_file():
             files.append(p)
         else:
-            raise ImportFormatError(f"{p}: no such file or folder")
+            raise ImportFormatError(f"{show_path(p)}: no such file or folder")
     docs = []
     for f in files:
-        text = _decode(f.read_bytes(), str(f))
-        if not text.strip():
-            raise ImportFormatError(f"{f}: file is empty")
+        where = show_path(f)
+        text = decode(read_bytes(f), where)
         doc_id = slugify(f.stem)
         if not doc_id:
-            raise ImportFormatError(f"{f}: cannot make a document id from the file name")
+            raise ImportFormatError(f"{where}: cannot make a document id from the file name")
         title = next((line.strip() for line in text.splitlines() if line.strip()), "")
-        src = source or f.resolve().parent.name
-        docs.append((_make({"id": doc_id, "text": text, "title": title}, str(f), src), str(f)))
+        src = source or folder_name(f)
+        docs.append((_make({"id": doc_id, "text": text, "title": title}, where, src), where))
     return _check_unique(docs)
 
 
 def _mapped(row: Mapping[str, Any], mapping: Mapping[str, str]) -> dict[str, Any]:
     return {field: row.get(mapping.get(field, field)) for field in FIELDS}
+
+
+def _documents(
+    records: Iterator[tuple[int, str, Any]], mapping: Mapping[str, str], source: str | None
+) -> list[tuple[Document, str]]:
+    docs = []
+    for _, where, obj in records:
+        if not isinstance(obj, dict):
+            raise ImportFormatError(f"{where}: expected a JSON object (one document), got {describe(obj)}")
+        for field in ("id", "text"):
+            key = mapping.get(field, field)
+            if key not in obj:
+                keys = ", ".join(sorted(map(repr, obj))[:20])
+                hint = _hint(obj)
+                raise ImportFormatError(f"{where}: missing key {key!r} (for {field}); keys present: [{keys}]{hint}")
+        docs.append((_make(_mapped(obj, mapping), where, source), where))
+    return docs
+
+
+def _hint(obj: Mapping[str, Any]) -> str:
+    """A pointer to ``--annotations`` when a record looks like another tool's annotation file."""
+    if "data" in obj and "annotations" in obj:
+        return "; this looks like a Label Studio export: use --annotations labelstudio"
+    if "spans" in obj and "text" in obj:
+        return "; this looks like Prodigy tasks: use --annotations prodigy"
+    if "text" in obj and ("label" in obj or "entities" in obj):
+        return "; this looks like a doccano export: use --annotations doccano"
+    return ""
 
 
 def read_jsonl(
@@ -117,26 +152,42 @@ def read_jsonl(
     ``{"text": "body", "id": "article_id"}``.
     """
     path = Path(path)
-    mapping = dict(mapping or {})
-    text = _decode(_read(path), str(path))
-    docs = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ImportFormatError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
-        if not isinstance(obj, dict):
-            raise ImportFormatError(f"{where}: expected a JSON object per line")
-        for field in ("id", "text"):
-            key = mapping.get(field, field)
-            if key not in obj:
-                raise ImportFormatError(f"{where}: missing key {key!r} (for {field}); keys present: {sorted(obj)}")
-        docs.append((_make(_mapped(obj, mapping), where, source), where))
+    docs = _documents(iter_jsonl(path), dict(mapping or {}), source)
     if not docs:
-        raise ImportFormatError(f"{path}: file holds no records")
+        raise ImportFormatError(f"{show_path(path)}: file holds no records")
+    return _check_unique(docs)
+
+
+def read_json(
+    path: str | Path, mapping: Mapping[str, str] | None = None, source: str | None = None
+) -> list[Document]:
+    """Documents from a ``.json`` file: an array of document objects, one object, or JSON Lines.
+
+    A ``.json`` file is usually one JSON value spread over many lines; it is
+    read as such (errors name the line where the bad element starts).  If it
+    is not one JSON value but every line is, it is read as JSON Lines.
+    """
+    path = Path(path)
+    name = show_path(path)
+    text = decode(read_bytes(path), name)
+    first = text.lstrip()[:1]
+    mapping = dict(mapping or {})
+    if first == "[":
+        docs = _documents(iter_json_array(path, text), mapping, source)
+    else:
+        try:
+            value = loads(text, f"{name}:1")
+        except ImportFormatError as whole:
+            try:
+                docs = _documents(iter_jsonl(path, text), mapping, source)
+            except ImportFormatError:
+                raise whole from None
+        else:
+            if not isinstance(value, dict):
+                raise ImportFormatError(f"{name}:1: expected an array of document objects or one object")
+            docs = _documents(iter([(1, f"{name}:1", value)]), mapping, source)
+    if not docs:
+        raise ImportFormatError(f"{name}: file holds no records")
     return _check_unique(docs)
 
 
@@ -146,60 +197,81 @@ def read_csv(
     source: str | None = None,
     delimiter: str = ",",
 ) -> list[Document]:
-    """One document per row of a CSV file with a header row (see :func:`read_jsonl` for ``mapping``)."""
+    """One document per row of a CSV file with a header row (see :func:`read_jsonl` for ``mapping``).
+
+    Fields may be as long as the file (Python's csv module stops at 128 KiB by default).
+    """
     path = Path(path)
+    name = show_path(path)
     mapping = dict(mapping or {})
-    text = _decode(_read(path), str(path))
+    text = decode(read_bytes(path), name)
+    if "\x00" in text:
+        raise ImportFormatError(f"{name}:{text.count(chr(10), 0, text.index(chr(0))) + 1}: NUL character in a CSV file")
+    if csv.field_size_limit() < len(text):
+        csv.field_size_limit(len(text) + 1)  # a field cannot be longer than the file
     reader = csv.DictReader(text.splitlines(keepends=True), delimiter=delimiter)
-    header = reader.fieldnames or []
-    missing = [mapping.get(f, f) for f in ("id", "text") if mapping.get(f, f) not in header]
-    if not source and mapping.get("source", "source") not in header:
-        missing.append(mapping.get("source", "source"))
-    if missing:
-        raise ImportFormatError(
-            f"{path}: missing column(s) {', '.join(map(repr, missing))}; columns present: {', '.join(header) or 'none'}"
-        )
-    docs = []
-    for row in reader:
-        where = f"{path}:{reader.line_num}"
-        if None in row:
-            raise ImportFormatError(f"{where}: more fields than header columns")
-        docs.append((_make(_mapped(row, mapping), where, source), where))
+    try:
+        header = reader.fieldnames or []
+        missing = [mapping.get(f, f) for f in ("id", "text") if mapping.get(f, f) not in header]
+        if not source and mapping.get("source", "source") not in header:
+            missing.append(mapping.get("source", "source"))
+        if missing:
+            present = ", ".join(h[:40] for h in header[:20]) or "none"
+            raise ImportFormatError(
+                f"{name}: missing column(s) {', '.join(map(repr, missing))}; columns present: {present}"
+            )
+        docs = []
+        for row in reader:
+            where = f"{name}:{reader.line_num}"
+            if None in row:
+                raise ImportFormatError(f"{where}: more fields than header columns")
+            docs.append((_make(_mapped(row, mapping), where, source), where))
+    except csv.Error as exc:
+        raise ImportFormatError(f"{name}:{reader.line_num}: not valid CSV ({exc})") from None
     if not docs:
-        raise ImportFormatError(f"{path}: file holds no rows")
+        raise ImportFormatError(f"{name}: file holds no rows")
     return _check_unique(docs)
 
 
-def _read(path: Path) -> bytes:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFormatError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ImportFormatError(f"{path}: is a folder, expected a file") from None
-    if not raw.strip():
-        raise ImportFormatError(f"{path}: file is empty")
-    return raw
-
-
 def read_any(
-    paths: Iterable[str | Path], source: str | None = None, mapping: Mapping[str, str] | None = None
+    paths: Iterable[str | Path],
+    source: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> list[Document]:
-    """Read documents from folders/``.txt`` files, ``.jsonl``/``.json`` and ``.csv`` files by extension."""
+    """Read documents from folders/``.txt`` files, ``.jsonl``, ``.json`` and ``.csv``/``.tsv`` files by extension."""
     txt: list[Path] = []
     docs: list[tuple[Document, str]] = []
     for p in map(Path, paths):
         suffix = p.suffix.lower()
         if p.is_dir() or suffix == ".txt":
             txt.append(p)
-        elif suffix in (".jsonl", ".ndjson", ".json"):
-            docs.extend((d, str(p)) for d in read_jsonl(p, mapping, source))
+        elif suffix in (".jsonl", ".ndjson"):
+            docs.extend((d, show_path(p)) for d in read_jsonl(p, mapping, source))
+        elif suffix == ".json":
+            docs.extend((d, show_path(p)) for d in read_json(p, mapping, source))
         elif suffix in (".csv", ".tsv"):
-            docs.extend((d, str(p)) for d in read_csv(p, mapping, source, "\t" if suffix == ".tsv" else ","))
+            docs.extend((d, show_path(p)) for d in read_csv(p, mapping, source, "\t" if suffix == ".tsv" else ","))
         elif not p.exists():
-            raise ImportFormatError(f"{p}: no such file or folder")
+            raise ImportFormatError(f"{show_path(p)}: no such file or folder")
         else:
-            raise ImportFormatError(f"{p}: unknown file type {suffix or '(none)'}; use .txt, .jsonl or .csv")
+            hint = "; annotation files need --annotations FORMAT" if suffix in (".ann", ".conll", ".iob") else ""
+            raise ImportFormatError(
+                f"{show_path(p)}: unknown file type {suffix or '(none)'}; use .txt, .jsonl, .json or .csv{hint}"
+            )
     if txt:
-        docs.extend((d, d.id) for d in read_txt(txt, source))
+        docs.extend((d, d.id) for d in read_txt(txt, source, notes))
     return _check_unique(docs)
+
+
+def parse_field_map(items: Iterable[str]) -> dict[str, str]:
+    """``["text=body", ...]`` (the CLI's ``--map``) -> ``{"text": "body"}``; one-line errors."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        field, sep, column = item.partition("=")
+        if not sep or not column:
+            raise ImportFormatError(f"--map {item!r}: expected FIELD=COLUMN, e.g. text=body")
+        if field not in FIELDS:
+            raise ImportFormatError(f"--map: unknown field {field!r}; use {', '.join(FIELDS)}")
+        mapping[field] = column
+    return mapping
