@@ -115,10 +115,11 @@ def test_quotation_speakers(suggestions: list[tk.Span], doc: str, words: str, su
     assert speaker_ent.label in {"PERSON", "ORG"} and surname in speaker_ent.text
 
 
-def test_pronoun_speaker_left_empty(suggestions: list[tk.Span]) -> None:
-    # meridian Q2: "... across it," she said  -- pronouns are not resolved (documented)
+def test_pronoun_speaker_resolved(suggestions: list[tk.Span]) -> None:
+    # meridian Q2: 'Marković struck a firmer tone. "... across it," she said' -> the prime minister
     claim = claim_containing(suggestions, "meridian-001", "A river does not belong")
-    assert claim.attrs["speaker"] is None
+    assert claim.attrs["speaker"] == "Ilse Marković"
+    assert any("pronoun 'she'" in cue for cue in claim.attrs["cues"])
 
 
 def test_attribution_in_the_middle_joins_both_sentences(suggestions: list[tk.Span]) -> None:

@@ -46,7 +46,6 @@ def only_claim(nlp, emap, text: str) -> dict:
         ("A spokesperson for Brightline Shipping denied the claims.", "Brightline Shipping"),
         ("Brightline Shipping's spokesperson denied the claims.", "Brightline Shipping"),
         ("The company's spokesperson, Peter Okafor, denied the claims.", "Peter Okafor"),
-        ("Police accused the operator of negligence, the report stated.", "report"),
     ],
 )
 def test_speaker_patterns(nlp, emap, text: str, speaker: str) -> None:
@@ -54,11 +53,24 @@ def test_speaker_patterns(nlp, emap, text: str, speaker: str) -> None:
     assert c["attrs"]["speaker"] == speaker, c["attrs"]
 
 
-def test_pronoun_speaker_is_skipped(nlp, emap) -> None:
+def test_non_person_subject_is_not_a_speaker(nlp, emap) -> None:
+    # "the report stated": a document, not a person or organisation -> no speaker, and a cue says why
+    c = only_claim(nlp, emap, "Police accused the operator of negligence, the report stated.")
+    assert c["attrs"]["speaker"] is None
+    assert any("report' is not a person" in cue for cue in c["attrs"]["cues"])
+
+
+def test_pronoun_without_antecedent_is_left_empty(nlp, emap) -> None:
     c = only_claim(nlp, emap, '"It was a disaster," he said.')
     assert c["attrs"]["speaker"] is None
     assert c["attrs"]["kind"] == "quotation"
     assert any("pronoun" in cue for cue in c["attrs"]["cues"])
+
+
+def test_pronoun_resolved_to_previous_person(nlp, emap) -> None:
+    text = 'Maria Lindqvist reached the harbour at noon. "It was a disaster," she said.'
+    (c,) = [c for c in claims(nlp, emap, text) if "disaster" in c["text"]]
+    assert c["attrs"]["speaker"] == "Maria Lindqvist"
 
 
 def test_reporting_verb_inside_quotation_does_not_name_speaker(nlp, emap) -> None:

@@ -8,31 +8,38 @@ through the :class:`toolkit.Project` API.
 Claim candidates are sentences that carry
 
 * a **quotation** (found with :func:`toolkit.quotes.find_quotations`, so
-  quotations spanning several sentences become one candidate per paragraph),
+  quotations spanning several sentences become one candidate per paragraph;
+  a sentence ending with a colon joins the quotation it introduces),
 * a **reporting verb** (said, told, claimed, warned, ... by lemma), or
 * a **number or statistic** (a numeric token outside dates and times, or a
   MONEY / PERCENT / QUANTITY / CARDINAL entity).
 
 Each candidate gets ``attrs``: ``kind`` (quotation / prediction / opinion /
-factual), ``speaker`` (text or ``None``), ``speaker_span`` (id of the entity
-suggestion covering the speaker, or ``None``) and ``cues`` (why it was
-suggested).  The claim span is the sentence(s) trimmed of surrounding
-whitespace and punctuation; quote marks are kept only when inside the span.
+factual), ``speaker`` (the fullest name of the person or organisation, or
+``None``), ``speaker_span`` (id of the entity suggestion of the mention
+used, or ``None``) and ``cues`` (why it was suggested and how the speaker was
+found).  Speakers come from :mod:`toolkit.nlp.attribution` (pronouns, roles,
+continued quotations); a candidate that joins two speakers' quotations is
+split so that each claim has one speaker.  The claim span is the sentence(s)
+trimmed of surrounding whitespace and punctuation; quote marks are kept only
+when inside the span.
 """
 
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..quotes import Quotation, find_quotations
+from .attribution import REPORTING_VERBS, Attribution, DocumentAttribution, find_speaker, is_reporting_verb
 from .snap import TokenIndex
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Doc, Span
 
 __all__ = [
     "NUMERIC_ENTITY_LABELS",
@@ -40,75 +47,9 @@ __all__ = [
     "SuggestionResult",
     "default_entity_map",
     "find_speaker",
+    "is_reporting_verb",
     "suggest_spans",
 ]
-
-#: Lemmas of verbs that attribute speech or a claim to someone.
-REPORTING_VERBS = frozenset(
-    [
-        "say",
-        "tell",
-        "claim",
-        "warn",
-        "accuse",
-        "add",
-        "insist",
-        "deny",
-        "argue",
-        "state",
-        "announce",
-        "explain",
-        "report",
-        "confirm",
-        "note",
-        "write",
-        "allege",
-        "admit",
-        "acknowledge",
-        "suggest",
-        "predict",
-        "promise",
-        "declare",
-        "reply",
-        "respond",
-        "urge",
-        "describe",
-        "maintain",
-        "contend",
-        "assert",
-        "stress",
-        "emphasise",
-        "emphasize",
-        "recall",
-        "testify",
-        "tweet",
-        "post",
-        "comment",
-        "estimate",
-        "forecast",
-        "concede",
-        "reveal",
-        "complain",
-        "vow",
-        "pledge",
-        "threaten",
-        "criticise",
-        "criticize",
-        "dismiss",
-        "reject",
-        "caution",
-        "observe",
-        "remark",
-        "mention",
-        "disclose",
-        "conclude",
-        "dispute",
-        "expect",
-    ]
-)
-# Verbs that also have a non-reporting sense ("add 3 points", "post a loss"): they count
-# as attribution only without a direct object.
-_AMBIGUOUS_VERBS = frozenset({"add", "note", "report", "post", "write", "observe", "state", "expect", "estimate"})
 
 #: spaCy entity labels that make a sentence a statistic.
 NUMERIC_ENTITY_LABELS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
@@ -139,26 +80,6 @@ _OPINION_LEMMAS = frozenset(
         "scandalous",
     ]
 )
-
-# Nouns whose subject role stands for an organisation: "Venn Corp's spokesperson",
-# "a spokesperson for Venn Corp" -> the speaker is Venn Corp.
-_PROXY_NOUNS = frozenset(
-    [
-        "spokesperson",
-        "spokesman",
-        "spokeswoman",
-        "spokespeople",
-        "representative",
-        "lawyer",
-        "attorney",
-        "economist",
-        "analyst",
-        "researcher",
-        "expert",
-    ]
-)
-_SPEAKER_ENT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
-_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 
 
 def default_entity_map(project_labels: Iterable[str], spacy_labels: Iterable[str]) -> dict[str, str]:
@@ -199,145 +120,9 @@ def _entity_range(doc: Doc, ent: Span, index: TokenIndex) -> tuple[int, int] | N
     return None if rng is None else (index.starts[rng[0]], index.ends[rng[1]])
 
 
-# --------------------------------------------------------------------------- speakers
-
-
-def _phrase_range(doc: Doc, head: Token) -> tuple[int, int]:
-    """Token range (first, last) of the name or noun phrase headed by ``head`` (no determiner)."""
-    first = head.i
-    for child in reversed(list(head.lefts)):
-        if child.right_edge.i != first - 1:
-            break
-        if child.dep_ in ("compound", "amod", "flat", "nmod", "nummod") or (
-            child.dep_ == "poss" and child.pos_ != "PRON"
-        ):
-            first = child.left_edge.i
-        else:
-            break
-    if head.ent_iob_ != "O" and head.ent_type_:
-        # widen to the whole entity when the head sits inside one
-        ent_start = head.i
-        while ent_start > 0 and doc[ent_start].ent_iob_ == "I":
-            ent_start -= 1
-        first = min(first, ent_start)
-    last = head.i
-    if head.ent_type_:
-        while last + 1 < len(doc) and doc[last + 1].ent_iob_ == "I":
-            last += 1
-    # hyphenated words split by the tokenizer: "secretary - general"
-    while (
-        first >= 2
-        and doc[first - 1].text in ("-", "‐")
-        and not doc[first - 1].whitespace_
-        and not doc[first - 2].whitespace_
-    ):
-        first -= 2
-    while first < last and doc[first].pos_ == "DET":
-        first += 1
-    while last > first and doc[last].tag_ == "POS":
-        last -= 1
-    return first, last
-
-
-@dataclass(frozen=True)
-class Speaker:
-    """A speaker found in the parse: its text, token range and how it was found."""
-
-    text: str
-    first: int  # token index
-    last: int  # token index (inclusive)
-    cue: str
-    head: int = -1  # token index of the phrase's head (-1: same as last)
-
-
-def _noun_to_speaker(doc: Doc, tok: Token, how: str) -> Speaker | None:
-    """Speaker for a subject/object token; None for pronouns."""
-    if tok.pos_ == "PRON":
-        return None
-    # "Venn's spokesperson, Rasmus Tell, said" -> the named person
-    if tok.pos_ != "PROPN":
-        for child in tok.children:
-            if child.dep_ == "appos" and child.pos_ == "PROPN":
-                f, l_ = _phrase_range(doc, child)
-                return Speaker(doc[f : l_ + 1].text, f, l_, f"{how}: {tok.text}, {doc[f : l_ + 1].text}", child.i)
-    # "Venn Corp's spokesperson" / "a spokesperson for Venn Corp" -> Venn Corp
-    if tok.lemma_.lower() in _PROXY_NOUNS or tok.lower_ in _PROXY_NOUNS:
-        for child in tok.children:
-            if child.dep_ == "poss" and child.pos_ in ("PROPN", "NOUN"):
-                f, l_ = _phrase_range(doc, child)
-                return Speaker(doc[f : l_ + 1].text, f, l_, f"{how}: {tok.text} of {doc[f : l_ + 1].text}", child.i)
-            if child.dep_ == "prep" and child.lower_ in ("for", "of", "at", "from"):
-                for pobj in child.children:
-                    if pobj.dep_ == "pobj" and pobj.pos_ == "PROPN":
-                        f, l_ = _phrase_range(doc, pobj)
-                        text = doc[f : l_ + 1].text
-                        return Speaker(text, f, l_, f"{how}: {tok.text} {child.text} {text}", pobj.i)
-    f, l_ = _phrase_range(doc, tok)
-    return Speaker(doc[f : l_ + 1].text, f, l_, how, tok.i)
-
-
-def find_speaker(doc: Doc, first: int, last: int, outside: list[tuple[int, int]]) -> tuple[Speaker | None, list[str]]:
-    """Find who makes the claim in tokens ``first..last`` (inclusive).
-
-    ``outside``: character ranges of quotations; reporting verbs inside them
-    are ignored (a quoted "he told me" does not name the speaker).  Tries, in
-    order: "according to X", then the subject of a reporting verb ("X said",
-    "said X", "X told reporters", "X's spokesperson said", a named apposition
-    "the spokesperson, X, said").  Returns the
-    speaker (``None`` if not found or a pronoun) and cues explaining the outcome.
-    """
-    cues: list[str] = []
-
-    def in_quote(tok: Token) -> bool:
-        return any(a <= tok.idx < b for a, b in outside)
-
-    for tok in doc[first : last + 1]:
-        if tok.lower_ == "according" and not in_quote(tok):
-            for prep in tok.children:
-                if prep.lower_ == "to":
-                    for pobj in prep.children:
-                        if pobj.dep_ == "pobj":
-                            if pobj.pos_ == "PRON":
-                                cues.append(f"speaker is a pronoun: according to {pobj.text}")
-                                return None, cues
-                            sp = _noun_to_speaker(doc, pobj, "according to")
-                            if sp is not None:
-                                return sp, cues
-    verbs = [t for t in doc[first : last + 1] if is_reporting_verb(t) and not in_quote(t)]
-    # the verb closest to the root of its sentence is the attribution ("..., the report stated")
-    verbs.sort(key=lambda t: (_depth(t), t.i))
-    for verb in verbs:
-        subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS and not in_quote(c)]
-        # "The council's secretary-general, Agnès Fairlie, said": prefer the name
-        subjects.sort(key=lambda c: (c.pos_ != "PROPN", c.i))
-        for child in subjects:
-            if child.pos_ == "PRON":
-                cues.append(f"speaker is a pronoun: {child.text} {verb.text}")
-                return None, cues
-            sp = _noun_to_speaker(doc, child, f"subject of '{verb.text}'")
-            if sp is not None:
-                return sp, cues
-    return None, cues
-
-
-def is_reporting_verb(tok: Token) -> bool:
-    """A verb that attributes a statement: "said", "told", "warned", ... (by lemma)."""
-    if tok.pos_ != "VERB" or tok.lemma_ not in REPORTING_VERBS:
-        return False
-    if tok.lemma_ in _AMBIGUOUS_VERBS:
-        return not any(c.dep_ == "dobj" for c in tok.children)
-    return True
-
-
-def _depth(tok: Token) -> int:
-    d = 0
-    while tok.head.i != tok.i and d < 50:
-        tok = tok.head
-        d += 1
-    return d
-
-
 # --------------------------------------------------------------------------- claim units
+
+_OPENING_MARKS = "\"“„”«»‹›‘'‚"
 
 
 def _pieces(doc: Doc) -> list[tuple[int, int]]:
@@ -358,37 +143,49 @@ def _pieces(doc: Doc) -> list[tuple[int, int]]:
 
 
 def _units(doc: Doc, quotes: list[Quotation]) -> list[tuple[int, int, list[int]]]:
-    """Claim units: pieces merged when one quotation runs through them.
+    """Claim units: pieces merged when one quotation runs through them, or a colon introduces one.
 
     Returns ``(start_char, end_char, [indices of quotations overlapping])``.
     """
     pieces = _pieces(doc)
     if not pieces:
         return []
+    starts = [a for a, _ in pieces]
+    ends = [b for _, b in pieces]
     join = [False] * len(pieces)  # join[i]: piece i continues piece i-1
     text = doc.text
+    quote_starts = {q.start for q in quotes}
     for q in quotes:
         # segments of the quotation per paragraph
         s = q.start
         while s < q.end:
             nl = text.find("\n", s, q.end)
             stop = q.end if nl < 0 else nl
-            hit = [i for i, (a, b) in enumerate(pieces) if a < stop and b > s]
-            for i in hit[1:]:
+            lo, hi = bisect_right(ends, s), bisect_left(starts, stop)  # pieces overlapping [s, stop)
+            for i in range(lo + 1, hi):
                 join[i] = True
             if nl < 0:
                 break
             s = nl + 1
+    for i in range(1, len(pieces)):
+        # "X told reporters:" + "“...”" in the same paragraph
+        prev = text[pieces[i - 1][0] : pieces[i - 1][1]].rstrip()
+        gap = text[pieces[i - 1][1] : pieces[i][0]]
+        if prev.endswith(":") and "\n" not in gap and pieces[i][0] in quote_starts:
+            join[i] = True
     units: list[tuple[int, int, list[int]]] = []
     for i, (a, b) in enumerate(pieces):
         if join[i] and units:
             units[-1] = (units[-1][0], b, [])
         else:
             units.append((a, b, []))
+    unit_starts = [a for a, _, _ in units]
     for qi, q in enumerate(quotes):
-        for a, b, qs in units:
-            if q.start < b and q.end > a:
-                qs.append(qi)
+        k = max(0, bisect_right(unit_starts, q.start) - 1)
+        while k < len(units) and units[k][0] < q.end:
+            if q.start < units[k][1]:
+                units[k][2].append(qi)
+            k += 1
     return units
 
 
@@ -420,6 +217,51 @@ def _guess_kind(tokens: Span, has_quote: bool, cues: list[str]) -> str:
     return "factual"
 
 
+def _split_by_speaker(
+    doc: Doc, att: DocumentAttribution, a: int, b: int, qidx: list[int]
+) -> list[tuple[int, int, list[int], Attribution | None]]:
+    """Split unit ``[a, b)`` where its quotations change speaker (one claim per speaker).
+
+    Returns ``(start, end, quotation indices, attribution)`` per part; the
+    attribution is ``None`` for a unit without quotations.  A quotation without
+    a speaker stays with its neighbours.  A part starts at its first quotation,
+    or at the subject of its attribution when that stands between the two
+    speakers' quotations ("..., and Pires replied: “...”").
+    """
+    if not qidx:
+        return [(a, b, [], None)]
+    quotes = att.quotes
+    outer = sorted({att.outer_of.get(qi, qi) for qi in qidx}, key=lambda qi: quotes[qi].start)
+    groups: list[tuple[list[int], Attribution]] = []
+    for qi in outer:
+        got = att.quotation(qi)
+        if groups and (got.speaker is None or got.speaker == groups[-1][1].speaker):
+            groups[-1][0].append(qi)
+        elif groups and groups[-1][1].speaker is None:
+            groups[-1] = ([*groups[-1][0], qi], got)
+        else:
+            groups.append(([qi], got))
+    if len(groups) == 1:
+        return [(a, b, qidx, groups[0][1])]
+    cuts = [a]
+    for (prev_q, _), (qs, got) in zip(groups, groups[1:], strict=False):
+        floor = quotes[prev_q[-1]].end
+        cut = quotes[qs[0]].start
+        if got.verb >= 0 and floor <= doc[got.verb].idx < cut:
+            verb = doc[got.verb]
+            first = min([verb.i] + [c.left_edge.i for c in verb.lefts if c.dep_ in ("nsubj", "nsubjpass")])
+            if doc[first].idx >= floor:
+                cut = doc[first].idx
+        cuts.append(cut)
+    cuts.append(b)
+    parts = []
+    for k, (qs, got) in enumerate(groups):
+        lo, hi = cuts[k], cuts[k + 1]
+        inside = [qi for qi in qidx if quotes[qi].start < hi and quotes[qi].end > lo]
+        parts.append((lo, hi, inside or qs, got))
+    return parts
+
+
 # --------------------------------------------------------------------------- main entry
 
 
@@ -440,8 +282,7 @@ def suggest_spans(
     """
     res = SuggestionResult()
     seen: set[tuple[int, int, str]] = set()
-    # token index -> entity suggestion id, for speaker_span
-    ent_of_token: dict[int, tuple[str, int, int]] = {}
+    sid_of_token: dict[int, str] = {}  # token index -> entity suggestion id, for speaker_span
     text = doc.text
     index = TokenIndex(doc)
 
@@ -456,82 +297,23 @@ def suggest_spans(
         seen.add((rng[0], rng[1], label))
         sid = make_id(annotator, doc_id, rng[0], rng[1], label)
         res.spans.append({"id": sid, "start": rng[0], "end": rng[1], "label": label, "attrs": {}})
-        if ent.label_ in _SPEAKER_ENT_LABELS:
-            for t in range(ent.start, ent.end):
-                ent_of_token[t] = (sid, rng[0], rng[1])
+        for t in range(ent.start, ent.end):
+            sid_of_token[t] = sid
 
     if not claim_label:
         return res
     if quotes is None:
         quotes = find_quotations(text)
-    quote_ranges = [(q.start, q.end) for q in quotes]
+    attribution = DocumentAttribution(doc, quotes, index)
 
-    claims: list[dict[str, Any]] = []  # start, end, attrs, quotes, attributed
-    for a, b, qidx in _units(doc, quotes):
-        tok_range = index.token_range(a, b)
-        if tok_range is None:
-            continue
-        span = doc[tok_range[0] : tok_range[1] + 1]
-        cues: list[str] = []
-        if qidx:
-            cues.append("quotation")
-        verbs = [t.text for t in span if is_reporting_verb(t)]
-        if verbs:
-            cues.append("reporting verb: " + ", ".join(dict.fromkeys(verbs)))
-        nums = [
-            t.text
-            for t in span
-            if t.ent_type_ in NUMERIC_ENTITY_LABELS
-            or (t.like_num and t.pos_ == "NUM" and t.ent_type_ not in _NOT_NUMERIC_ENTS)
-        ]
-        if nums:
-            cues.append("number: " + " ".join(dict.fromkeys(nums))[:60])
-        if not cues:
-            continue
-        trimmed = index.trimmed(*tok_range)
-        if trimmed is None:
-            continue
-        rng = (index.starts[trimmed[0]], index.ends[trimmed[1]])
-        kind = _guess_kind(span, bool(qidx), cues)
-        first, last = trimmed
-        speaker, speaker_cues = find_speaker(doc, first, last, quote_ranges)
-        cues.extend(speaker_cues)
-        attrs: dict[str, Any] = {"kind": kind, "speaker": None, "speaker_span": None, "cues": cues}
-        if speaker is not None:
-            attrs["speaker"] = speaker.text
-            cues.append(f"speaker: {speaker.cue}")
-            # the entity suggestion covering the speaker's head word, if any
-            hit = ent_of_token.get(speaker.head if speaker.head >= 0 else speaker.last)
-            if hit is not None:
-                attrs["speaker_span"] = hit[0]
-                attrs["speaker"] = text[hit[1] : hit[2]]
-        claims.append(
-            {
-                "start": rng[0],
-                "end": rng[1],
-                "attrs": attrs,
-                "quotes": qidx,
-                "attributed": speaker is not None or bool(speaker_cues),
-            }
-        )
+    claims: list[dict[str, Any]] = []  # start, end, attrs, quotes, own (has its own attribution)
+    for ua, ub, uq in _units(doc, quotes):
+        for a, b, qidx, got in _split_by_speaker(doc, attribution, ua, ub, uq):
+            claim = _claim(doc, index, attribution, a, b, qidx, got, sid_of_token)
+            if claim is not None:
+                claims.append(claim)
 
-    claims = _merge_continued_quotations(text, claims)
-
-    # Parts of one quotation (several paragraphs) share its speaker.
-    by_quote: dict[int, dict[str, Any]] = {}
-    for c in claims:
-        if c["attrs"]["speaker"] is not None:
-            for qi in c["quotes"]:
-                by_quote.setdefault(qi, c["attrs"])
-    for c in claims:
-        attrs = c["attrs"]
-        if attrs["speaker"] is None and not c["attributed"]:
-            for qi in c["quotes"]:
-                src = by_quote.get(qi)
-                if src is not None and src is not attrs:
-                    attrs["speaker"], attrs["speaker_span"] = src["speaker"], src["speaker_span"]
-                    attrs["cues"].append("speaker: from another paragraph of the same quotation")
-                    break
+    for c in _merge_continued_quotations(text, claims):
         key = (c["start"], c["end"], claim_label)
         if key in seen:
             continue
@@ -542,10 +324,69 @@ def suggest_spans(
                 "start": c["start"],
                 "end": c["end"],
                 "label": claim_label,
-                "attrs": attrs,
+                "attrs": c["attrs"],
             }
         )
     return res
+
+
+def _claim(
+    doc: Doc,
+    index: TokenIndex,
+    attribution: DocumentAttribution,
+    a: int,
+    b: int,
+    qidx: list[int],
+    got: Attribution | None,
+    sid_of_token: Mapping[int, str],
+) -> dict[str, Any] | None:
+    """One claim candidate for characters ``[a, b)``, or None when nothing makes it a claim."""
+    tok_range = index.token_range(a, b)
+    if tok_range is None:
+        return None
+    span = doc[tok_range[0] : tok_range[1] + 1]
+    cues: list[str] = []
+    if qidx:
+        cues.append("quotation")
+    verbs = [t.text for t in span if is_reporting_verb(t)]
+    if verbs:
+        cues.append("reporting verb: " + ", ".join(dict.fromkeys(verbs)))
+    nums = [
+        t.text
+        for t in span
+        if t.ent_type_ in NUMERIC_ENTITY_LABELS
+        or (t.like_num and t.pos_ == "NUM" and t.ent_type_ not in _NOT_NUMERIC_ENTS)
+    ]
+    if nums:
+        cues.append("number: " + " ".join(dict.fromkeys(nums))[:60])
+    if not cues:
+        return None
+    trimmed = index.trimmed(*tok_range)
+    while trimmed is not None and doc[trimmed[1]].pos_ in ("CCONJ", "SCONJ"):
+        # a part cut before the next speaker's words: "“…,” he said, while" ends at "said"
+        trimmed = index.trimmed(trimmed[0], trimmed[1] - 1)
+    if trimmed is None:
+        return None
+    kind = _guess_kind(span, bool(qidx), cues)
+    if got is None or got.speaker is None:
+        own = attribution.claim(*trimmed)
+        if own.speaker is not None or got is None:
+            got = own
+    cues.extend(got.cues)
+    attrs: dict[str, Any] = {"kind": kind, "speaker": got.speaker, "speaker_span": None, "cues": cues}
+    if got.speaker is not None:
+        for m in (got.mention, got.entity.best if got.entity else None):
+            sid = sid_of_token.get(m.last) if m is not None else None
+            if sid is not None:
+                attrs["speaker_span"] = sid
+                break
+    return {
+        "start": index.starts[trimmed[0]],
+        "end": index.ends[trimmed[1]],
+        "attrs": attrs,
+        "quotes": qidx,
+        "continued": bool(qidx) and got.how == "continued",
+    }
 
 
 _BETWEEN_JUNK = " \t\"“”‘’'«».,;:!?"
@@ -563,10 +404,9 @@ def _merge_continued_quotations(text: str, claims: list[dict[str, Any]]) -> list
         prev = out[-1] if out else None
         if (
             prev is not None
-            and c["quotes"]
-            and not c["attributed"]
+            and c["continued"]
             and prev["quotes"]
-            and prev["attributed"]
+            and prev["attrs"]["speaker"] == c["attrs"]["speaker"]
             and not text[prev["end"] : c["start"]].strip(_BETWEEN_JUNK)
             and "\n" not in text[prev["end"] : c["start"]]
         ):
@@ -576,7 +416,6 @@ def _merge_continued_quotations(text: str, claims: list[dict[str, Any]]) -> list
             for cue in c["attrs"]["cues"]:
                 if cue not in cues:
                     cues.append(cue)
-            cues.append("continues the quotation of the previous sentence")
             continue
         out.append(c)
     return out

@@ -1,0 +1,994 @@
+"""Who said it: document-level attribution of quotations and claims, over a spaCy parse.
+
+A news reader attributes a quotation with what the whole article has told
+them so far, not with one sentence: ``he`` is the man last named, ``the
+airline`` is the company the article introduced as an airline, a paragraph
+that opens with a quotation mark and names no one goes on with the previous
+speaker.  :class:`DocumentAttribution` does the same with rules over the
+parse of one ``Doc`` (no coreference model):
+
+* a **mentions table**: every PERSON / ORG / GPE / NORP entity (and proper
+  nouns the tagger missed that are subjects of reporting verbs), titles
+  stripped (``President Dario Venn`` -> ``Dario Venn``), grouped into
+  :class:`Entity` records by surname / short form, each with its fullest name,
+  its kind and a gender when the article gives one (``Mr``/``Ms``, a common
+  first name, an unambiguous ``he``/``his`` or ``she``/``her`` in a sentence
+  that names only that person);
+* a **role registry**: roles the article gives a name (``the chief negotiator,
+  Ana Pires,``, ``Ana Pires, the chief negotiator``, ``Prime Minister Ana Pires``,
+  ``budget airline Kestrel Air``, ``X, the airline's chief executive``), so that
+  ``the negotiator said`` resolves to Ana Pires when exactly one entity holds
+  that role;
+* **speakers of reporting verbs** (``X said``, ``said X``, ``X told
+  reporters``, ``according to X``, ``X's spokesperson said``), resolved in
+  document order: a pronoun goes to the most recent compatible entity
+  (subjects first, sentence by sentence backwards, across paragraphs),
+  a role to its registered holder, a name to its fullest form; a common noun
+  that is not a person (``the report``, ``comments``) gives no speaker;
+* **speakers of quotations**: the attribution after the quotation in the same
+  sentence (``“…,” she said``), before it (``X said: “…”``, ``X said the plan
+  was “…”``), in a preceding sentence ending with a colon, a bare attribution
+  sentence right after it (``“Is it fair?” she asked.``), a quotation that
+  goes on after its attribution in the same paragraph (``“…,” he said. “…”``)
+  and a paragraph that opens with a quotation mark without attribution
+  (the newspaper convention: it continues the previous paragraph's speaker).
+
+Every result carries ``cues`` that say how the speaker was found, or why it
+was left empty.  All passes are linear in the document (the pronoun
+search looks back a bounded number of sentences).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..quotes import Quotation, find_quotations
+from .snap import TokenIndex
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+__all__ = [
+    "ATTRIBUTION_VERBS",
+    "REPORTING_VERBS",
+    "Attribution",
+    "DocumentAttribution",
+    "Entity",
+    "Mention",
+    "find_speaker",
+    "first_name_gender",
+    "is_reporting_verb",
+    "strip_title",
+]
+
+# --------------------------------------------------------------------------- word lists
+
+#: Lemmas of verbs that attribute speech or a claim to someone (a claim candidate cue).
+REPORTING_VERBS = frozenset(
+    """say tell claim warn accuse add insist deny argue state announce explain report confirm note write allege admit
+    acknowledge suggest predict promise declare reply respond urge describe maintain contend assert stress emphasise
+    emphasize recall testify tweet post comment estimate forecast concede reveal complain vow pledge threaten criticise
+    criticize dismiss reject caution observe remark mention disclose conclude dispute expect""".split()
+)
+#: Verbs that introduce a quotation (besides :data:`REPORTING_VERBS`): "she asked: “…”", "he called it “…”".
+ATTRIBUTION_VERBS = REPORTING_VERBS | frozenset(
+    """ask answer call dub label term brand shout yell cry whisper mutter exclaim joke quip laugh sigh scoff retort
+    counter continue plead demand agree wonder muse put quote tell text email proclaim recount""".split()
+)
+# Verbs that also have a non-reporting sense ("add 3 points", "post a loss"): they count
+# as attribution only without a direct object.
+_AMBIGUOUS_VERBS = frozenset(
+    {"add", "note", "report", "post", "write", "observe", "state", "expect", "estimate", "continue", "put", "answer"}
+)
+# Verbs that name what is said by a quotation that is their complement ("called the plan “a disgrace”").
+_NAMING_VERBS = frozenset({"call", "dub", "label", "term", "brand", "describe"})
+
+# Titles and honorifics stripped from the front of a person's name (lower case, no final dot).
+_TITLES = frozenset(
+    """mr mrs ms miss mx mister madam dr doctor prof professor sir dame lord lady president vice prime minister
+    premier chancellor senator sen rep representative gov governor mayor judge justice gen general col colonel capt
+    captain lt lieutenant sgt sergeant adm admiral cmdr commander king queen prince princess pope rev reverend father
+    sheikh ambassador secretary commissioner chairman chairwoman chair chief deputy foreign finance defence defense
+    interior economy health trade justice state first lady sec attorney inspector detective superintendent officer
+    councillor councilor mp mep ceo coach director""".split()
+)
+_MALE_HONORIFICS = frozenset({"mr", "mister", "sir", "lord", "king", "prince", "father"})
+_FEMALE_HONORIFICS = frozenset({"mrs", "ms", "miss", "madam", "dame", "lady", "queen", "princess"})
+
+# A small list of common first names (several languages); names ending in "a" that are not
+# listed as male count as female (Ana, Marta, Ilona), a convention of many European languages.
+_MALE_NAMES = frozenset(
+    """aaron adam adrian ahmed alan albert alberto aleksandar alex alexander alexandre ali andre andrea andrei andrew
+    andrzej anton antonio arne arthur ben benjamin bernard bjorn boris brian bruno carl carlos charles chris christian
+    christopher daniel dario david dennis diego dimitri dmitri edward elias emil emmanuel eric erik ernesto ezra fabio
+    felipe felix fernando filip francesco francisco frank franz fred friedrich gabriel george georg gerhard giorgio
+    giovanni gregory gustav hans harry hassan henrik henry hugo ian ibrahim igor ivan jack jakob james jan javier jean
+    jens joao johan johannes john jonas jorge jose josef joseph joshua juan julian karl kenji klaus lars leon leonardo
+    liam lorenzo louis luca lucas luis lukas magnus manuel marc marco marcus mario mark markus martin matteo matthew
+    max michael michel miguel mikhail milan mohammed muhammad nicolas niels nikola nikolai nils noah olaf oleg oliver
+    omar oscar oskar otto pablo paolo patrick paul pavel pedro peter petr philippe pierre rafael rasmus ricardo richard
+    robert roberto rui ryan samuel sandro sasha sebastian sergei simon stefan steven sven thomas tim timo tobias tom
+    tomas tomasz tomás vladimir walter william wolfgang yuri""".split()
+)
+_FEMALE_NAMES = frozenset(
+    """agnes agnès alice amelie anna anne annika astrid beatrice birgit brigitte carmen caroline catherine charlotte
+    chloe christine claire clara daphne diane elena elif elisabeth elizabeth ellen emily emma esther eva femke grace
+    hanna hannah helen helene hélène ines ingrid irene iris isabel isabelle ilse jane janet jennifer joan johanna judith
+    julia julie karen karin katalin kate katherine katrin laura lea linda lisa louise lucy marie marion maria mary
+    megan mette michelle mireille miriam nadia nathalie nicole nina noor olga paula petra rachel rebecca rose ruth
+    sarah sofia sophie susan susanne sylvie tanja ursula valerie yasmin yvonne zoe""".split()
+)
+
+# Common nouns that name a person by what they do: the subject of "said" can be one, and the
+# article may tell who holds it.
+_PERSON_NOUNS = frozenset(
+    """leader minister president premier chancellor negotiator spokesperson spokesman spokeswoman official aide
+    adviser advisor secretary chairman chairwoman chair director executive chief head manager officer mayor governor
+    senator ambassador envoy diplomat lawyer attorney analyst economist researcher expert scientist engineer professor
+    teacher farmer resident witness victim survivor father mother son daughter wife husband owner founder candidate
+    activist campaigner organiser organizer commissioner commander general judge prosecutor investigator inspector
+    detective police policeman policewoman doctor nurse author writer journalist reporter editor president-elect
+    representative delegate member mp lawmaker legislator politician minister-president king queen prince princess
+    captain coach player driver pilot worker employee union""".split()
+)
+# Common nouns that stand for an organisation ("the airline said").
+_ORG_NOUNS = frozenset(
+    """airline carrier company firm group bank ministry department agency government council network broadcaster
+    channel newspaper paper union party club team league association federation institute university school hospital
+    court commission committee board authority office regulator operator maker manufacturer retailer insurer lender
+    investor fund charity organisation organization army military navy police embassy consortium utility coalition
+    alliance bloc cabinet administration parliament congress senate station studio publisher developer supplier""".split()
+)
+# Spokesperson-like nouns: "Venn Corp's spokesperson said" speaks for Venn Corp.
+_PROXY_NOUNS = frozenset(
+    """spokesperson spokesman spokeswoman spokespeople representative lawyer attorney economist analyst researcher
+    expert""".split()
+)
+_MALE_NOUNS = frozenset({"spokesman", "chairman", "businessman", "father", "son", "husband", "king", "prince"})
+_FEMALE_NOUNS = frozenset({"spokeswoman", "chairwoman", "businesswoman", "mother", "daughter", "wife", "queen"})
+
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+_NOT_SPEAKER_LABELS = frozenset(
+    {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL", "WORK_OF_ART", "LAW", "EVENT", "PRODUCT"}
+)
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+_TITLE_DEPS = frozenset({"compound", "amod", "nmod", "npadvmod"})
+_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "ccomp", "pcomp"})
+_MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
+_FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
+_SPEAKER_PRONOUNS = frozenset({"he", "she", "it", "they"})
+_RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
+# How far back (in sentences) a pronoun looks for its antecedent.
+_PRONOUN_WINDOW = 12
+# A bare attribution after a quotation ("“Is it fair?” she asked.") starts within this many tokens.
+_AFTER_REACH = 8
+
+_DOT_RE = re.compile(r"\.$")
+
+
+# --------------------------------------------------------------------------- small pure helpers
+
+
+def strip_title(words: Sequence[str]) -> list[str]:
+    """A name without leading titles and honorifics: ``["President", "Dario", "Venn"]`` -> ``["Dario", "Venn"]``.
+
+    Leading lower-case words ("chief negotiator Ana Pires") go too; the last word always stays.
+    """
+    out = list(words)
+    while len(out) > 1 and (_DOT_RE.sub("", out[0]).lower() in _TITLES or not out[0][:1].isupper()):
+        out.pop(0)
+    return out
+
+
+def first_name_gender(name: str) -> str | None:
+    """``"m"``/``"f"`` from a first name in the built-in lists (or a final "a" not listed as male), else None."""
+    low = name.lower()
+    if low in _MALE_NAMES:
+        return "m"
+    if low in _FEMALE_NAMES:
+        return "f"
+    if len(low) > 2 and low.endswith("a") and low.isalpha():
+        return "f"
+    return None
+
+
+def _mods_match(query: frozenset[str], known: frozenset[str]) -> bool:
+    """Every modifier of the query names one the role was introduced with ("Ostrandi" ~ "Ostrand")."""
+    for q in query:
+        if q in known:
+            continue
+        if not any(len(q) >= 4 and len(k) >= 4 and (q.startswith(k) or k.startswith(q)) for k in known):
+            return False
+    return True
+
+
+def _pronoun_class(word: str) -> str:
+    """``"m"``, ``"f"``, ``"it"`` or ``"they"`` for a speaker pronoun."""
+    return {"he": "m", "she": "f", "it": "it"}.get(word, "they")
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(eq=False)
+class Entity:
+    """One person or organisation the article names (all its mentions grouped)."""
+
+    words: tuple[str, ...]
+    label_votes: Counter[str] = field(default_factory=Counter)
+    gender_votes: Counter[str] = field(default_factory=Counter)
+    mentions: list[Mention] = field(default_factory=list)
+    best: Mention | None = None  # the mention with the fullest name
+
+    @property
+    def name(self) -> str:
+        """The fullest name the article gives."""
+        return " ".join(self.words)
+
+    @property
+    def kind(self) -> str:
+        """PERSON, ORG, GPE, NORP or PROPN (unknown; PERSON when a title, first name or pronoun says so)."""
+        if self.gender_votes:
+            return "PERSON"
+        if not self.label_votes:
+            return "PERSON"
+        top = self.label_votes.most_common()
+        best = top[0][1]
+        tied = {lab for lab, n in top if n == best}
+        for lab in ("PERSON", "ORG", "GPE", "NORP"):
+            if lab in tied:
+                return lab
+        return top[0][0]  # "PROPN": a name of unknown kind
+
+    @property
+    def gender(self) -> str | None:
+        """``"m"``/``"f"`` when the article's evidence agrees, else None."""
+        if len(self.gender_votes) != 1:
+            return None
+        return next(iter(self.gender_votes))
+
+    def __repr__(self) -> str:
+        return f"<Entity {self.name!r} {self.kind} gender={self.gender} mentions={len(self.mentions)}>"
+
+
+@dataclass(eq=False)
+class Mention:
+    """One naming of an entity: tokens ``first..last`` (title stripped) of a Doc."""
+
+    first: int
+    last: int
+    text: str
+    label: str
+    sent: int
+    subject: bool
+    quoted: bool
+    entity: Entity | None = None
+
+    def __repr__(self) -> str:
+        return f"<Mention {self.text!r} {self.label} tokens {self.first}-{self.last}>"
+
+
+@dataclass
+class Attribution:
+    """Who said something, and how that was decided.
+
+    ``speaker`` is the fullest name (None when unknown); ``mention`` the named
+    mention used (for pronouns and roles: the antecedent); ``how`` one of
+    ``verb``, ``according``, ``after``, ``before``, ``colon``, ``continued``,
+    ``paragraph``, ``none``; ``cues`` explain it in words.
+    """
+
+    speaker: str | None = None
+    entity: Entity | None = None
+    mention: Mention | None = None
+    how: str = "none"
+    cues: list[str] = field(default_factory=list)
+    verb: int = -1  # token index of the attribution verb, -1 if none
+
+    def but(self, how: str, cue: str) -> Attribution:
+        """The same speaker, reached another way (``how``), with ``cue`` appended."""
+        return Attribution(self.speaker, self.entity, self.mention, how, [cue, *self.cues], self.verb)
+
+
+_NONE = Attribution()
+
+
+# --------------------------------------------------------------------------- the document
+
+
+class DocumentAttribution:
+    """Attribution tables of one parsed document; see the module docstring.
+
+    Build once per ``Doc`` (linear), then ask :meth:`quotation` for each
+    quotation and :meth:`claim` for claim candidates without quotations.
+    ``quotes`` defaults to :func:`toolkit.quotes.find_quotations` of the text.
+    """
+
+    def __init__(self, doc: Doc, quotes: list[Quotation] | None = None, index: TokenIndex | None = None) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.index = index or TokenIndex(doc)
+        self.quotes = find_quotations(self.text) if quotes is None else quotes
+        n = len(doc)
+        # sentences and paragraphs
+        self.sent_of = [0] * n
+        self.sent_first: list[int] = []
+        self.sent_last: list[int] = []
+        for k, sent in enumerate(doc.sents):
+            self.sent_first.append(sent.start)
+            self.sent_last.append(sent.end - 1)
+            for i in range(sent.start, sent.end):
+                self.sent_of[i] = k
+        self.para_starts: list[int] = []
+        pos = 0
+        for line in self.text.split("\n"):
+            if line.strip():
+                self.para_starts.append(pos + len(line) - len(line.lstrip()))
+            pos += len(line) + 1
+        # outer quotations (nested ones share their outer's speaker) and quoted tokens
+        self.quoted = [False] * n
+        self.outer: list[int] = []  # indices into self.quotes
+        self.outer_of: dict[int, int] = {}
+        end = -1
+        for qi, q in enumerate(self.quotes):
+            if q.start < end:
+                self.outer_of[qi] = self.outer[-1]
+                continue
+            self.outer.append(qi)
+            self.outer_of[qi] = qi
+            end = q.end
+            rng = self.index.token_range(q.start, q.end)
+            if rng is not None:
+                for i in range(rng[0], rng[1] + 1):
+                    self.quoted[i] = True
+        self.verbs: list[int] = [t.i for t in doc if not self.quoted[t.i] and _is_attribution_verb(t)]
+        self.according: set[int] = {
+            t.i
+            for t in doc
+            if t.lower_ == "according" and not self.quoted[t.i] and t.i + 1 < n and doc[t.i + 1].lower_ == "to"
+        }
+        self.entities: list[Entity] = []
+        self.mention_at: dict[int, Mention] = {}  # every token of a mention -> mention
+        self.mentions_by_sent: dict[int, list[Mention]] = defaultdict(list)
+        self._by_surname: dict[str, Entity] = {}  # surname of a person -> that person (first one named)
+        self._collect_mentions()
+        self._roles: dict[str, list[tuple[frozenset[str], Entity]]] = defaultdict(list)
+        self._collect_roles()
+        self._collect_pronoun_genders()
+        # speakers of attribution verbs and "according to", in document order
+        self._events_by_sent: dict[int, list[tuple[int, Entity, bool]]] = defaultdict(list)
+        self.by_verb: dict[int, Attribution] = {}
+        self.anchors = sorted([*self.verbs, *self.according])  # every attribution, in document order
+        for i in self.anchors:
+            att = self._according(i) if i in self.according else self._verb_speaker(doc[i])
+            self.by_verb[i] = att
+            if att.entity is not None:
+                self._events_by_sent[self.sent_of[i]].append((i, att.entity, True))
+        self._by_quote: list[Attribution] | None = None
+
+    # ------------------------------------------------------------------ mentions
+
+    def _collect_mentions(self) -> None:
+        """Mentions from the entities (and proper-noun subjects the tagger missed), grouped into entities."""
+        doc = self.doc
+        raw: list[tuple[int, int, str]] = []
+        for ent in doc.ents:
+            if ent.label_ in _NAME_LABELS:
+                raw.append((ent.start, ent.end - 1, ent.label_))
+        in_ent = {i for a, b, _ in raw for i in range(a, b + 1)}
+        for v in self.verbs:
+            for c in doc[v].children:
+                if c.dep_ in _SUBJECT_DEPS and c.pos_ == "PROPN" and c.i not in in_ent and _name_like(c):
+                    a, b = _name_range(doc, c)
+                    if not any(i in in_ent for i in range(a, b + 1)):
+                        raw.append((a, b, "PERSON"))
+                        in_ent.update(range(a, b + 1))
+        # runs of capitalised proper nouns the entity tagger missed (or took for a date): "Ana Pires"
+        run: list[int] = []
+        for t in [*doc, None]:
+            if t is not None and t.i not in in_ent and t.pos_ == "PROPN" and _name_like(t):
+                run.append(t.i)
+                continue
+            if run:
+                raw.append((run[0], run[-1], "PROPN"))
+                run = []
+        # a name used as a modifier ("Veldan leader", "Kestrel Air pilots") names no speaker
+        raw = [r for r in raw if not (doc[r[1]].dep_ in ("compound", "amod") and doc[r[1]].head.pos_ == "NOUN")]
+        raw.sort()
+        mentions: list[tuple[Mention, list[str], str | None]] = []
+        for a, b, label in raw:
+            while a < b and (doc[a].lower_ == "the" or doc[a].is_punct):
+                a += 1
+            while b > a and (doc[b].tag_ == "POS" or doc[b].is_punct):
+                b -= 1
+            words = [t.text for t in doc[a : b + 1]]
+            gender = None
+            # honorific inside the entity or just before it
+            before = doc[a - 1].text if a > 0 else ""
+            for w in (words[0], before):
+                low = _DOT_RE.sub("", w).lower()
+                if low in _MALE_HONORIFICS:
+                    gender = "m"
+                elif low in _FEMALE_HONORIFICS:
+                    gender = "f"
+            kept = strip_title(words) if label in ("PERSON", "PROPN") or gender is not None else words
+            a += len(words) - len(kept)
+            if not kept or not kept[-1][:1].isalpha():
+                continue
+            head = doc[b]
+            m = Mention(
+                a,
+                b,
+                " ".join(kept),
+                label,
+                self.sent_of[a],
+                head.dep_ in _SUBJECT_DEPS or (head.dep_ == "appos" and head.head.dep_ in _SUBJECT_DEPS),
+                self.quoted[a],
+            )
+            mentions.append((m, kept, gender))
+        # group: the same words, or a shorter form (surname / first words) of a longer name
+        by_full: dict[tuple[str, ...], Entity] = {}
+        by_last: dict[str, list[Entity]] = defaultdict(list)
+        by_first: dict[str, list[Entity]] = defaultdict(list)
+        longest_first = sorted(mentions, key=lambda x: (-len(x[1]), x[0].first))
+        for m, kept, gender in longest_first:
+            key = tuple(w.lower() for w in kept)
+            ent = by_full.get(key)
+            if ent is None:
+                ent = self._shorter_form_of(key, m, by_last, by_first)
+            if ent is None:
+                ent = Entity(tuple(kept))
+                self.entities.append(ent)
+                by_last[key[-1]].append(ent)
+                by_first[key[0]].append(ent)
+            by_full.setdefault(key, ent)
+            m.entity = ent
+            ent.mentions.append(m)
+            ent.label_votes[m.label] += 1
+            if gender:
+                ent.gender_votes[gender] += 1
+            if ent.best is None:
+                ent.best = m
+        for ent in self.entities:
+            ent.mentions.sort(key=lambda m: m.first)
+            if (ent.label_votes.get("PERSON") or ent.label_votes.get("PROPN")) and len(ent.words) > 1:
+                g = first_name_gender(ent.words[0])
+                if g and not ent.gender_votes:
+                    ent.gender_votes[g] += 1
+            if ent.kind == "PERSON" and len(ent.words) > 1:
+                self._by_surname.setdefault(ent.words[-1].lower(), ent)
+            for m in ent.mentions:
+                for i in range(m.first, m.last + 1):
+                    self.mention_at[i] = m
+                if not m.quoted:
+                    self.mentions_by_sent[m.sent].append(m)
+
+    def _shorter_form_of(
+        self,
+        key: tuple[str, ...],
+        m: Mention,
+        by_last: dict[str, list[Entity]],
+        by_first: dict[str, list[Entity]],
+    ) -> Entity | None:
+        """The entity whose fuller name ends (a surname) or starts (an organisation's short form) with ``key``."""
+        n = len(key)
+        cands = [
+            e for e in by_last.get(key[-1], []) if tuple(w.lower() for w in e.words[-n:]) == key and len(e.words) > n
+        ]
+        if not cands and m.label != "PERSON":
+            cands = [
+                e for e in by_first.get(key[0], []) if tuple(w.lower() for w in e.words[:n]) == key and len(e.words) > n
+            ]
+        if not cands:
+            return None
+        if len(cands) == 1:
+            return cands[0]
+        # two people share a surname: the one named last before this mention
+        before = [(max((x.first for x in e.mentions if x.first < m.first), default=-1), k) for k, e in enumerate(cands)]
+        return cands[max(before)[1]]
+
+    def _collect_roles(self) -> None:
+        """Role registry: "Ostrandi leader Dario Venn", "Ana Pires, the chief negotiator", "the airline Kestrel Air"."""
+        doc = self.doc
+        for ent in self.entities:
+            for m in ent.mentions:
+                head = doc[m.last]
+                # words just before the name that modify it (titles stripped from the entity included):
+                # "chief negotiator", "budget airline", "Prime Minister"
+                titles: list[Token] = []
+                k = m.first - 1
+                while (
+                    k >= 0
+                    and k < doc[k].head.i <= m.last
+                    and doc[k].dep_ in _TITLE_DEPS
+                    and not doc[k].is_punct
+                    and (k not in self.mention_at or titles)
+                ):
+                    titles.insert(0, doc[k])
+                    k -= 1
+                if titles:
+                    role_head = titles[-1]
+                    mods = frozenset(t.lemma_.lower() for t in titles[:-1])
+                    self._add_role(role_head, mods, ent)
+                # apposition: "Ana Pires, the chief negotiator" / "the chief negotiator, Ana Pires"
+                for c in head.children:
+                    if c.dep_ == "appos" and c.pos_ == "NOUN":
+                        self._add_role(c, _noun_mods(c), ent)
+                if head.dep_ == "appos" and head.head.pos_ == "NOUN":
+                    self._add_role(head.head, _noun_mods(head.head), ent)
+
+    def _add_role(self, noun: Token, mods: frozenset[str], ent: Entity) -> None:
+        lemma = noun.lemma_.lower()
+        if not noun.text[:1].isalpha():
+            return
+        self._roles[lemma].append((mods, ent))
+        if lemma in _MALE_NOUNS:
+            ent.gender_votes["m"] += 1
+        elif lemma in _FEMALE_NOUNS:
+            ent.gender_votes["f"] += 1
+
+    def _collect_pronoun_genders(self) -> None:
+        """A sentence naming one person (outside quotations) and then only he/his or only she/her: that gender."""
+        doc = self.doc
+        for k, first in enumerate(self.sent_first):
+            people = {m.entity for m in self.mentions_by_sent.get(k, []) if m.entity and m.entity.kind == "PERSON"}
+            if len(people) != 1:
+                continue
+            (person,) = people
+            start = min(m.first for m in self.mentions_by_sent[k] if m.entity is person)
+            seen: set[str] = set()
+            for i in range(max(first, start), self.sent_last[k] + 1):
+                if not self.quoted[i]:
+                    low = doc[i].lower_
+                    if low in _MALE_PRONOUNS:
+                        seen.add("m")
+                    elif low in _FEMALE_PRONOUNS:
+                        seen.add("f")
+            if len(seen) == 1 and not person.gender_votes:
+                person.gender_votes[seen.pop()] += 1
+
+    # ------------------------------------------------------------------ resolving one phrase
+
+    def _named(self, tok: Token, how: str, known: Entity | None = None) -> Attribution:
+        """Speaker for a name (a token inside a mention, or the surname ``known`` of an entity), as its fullest form."""
+        m = self.mention_at.get(tok.i)
+        if m is None and known is not None:
+            cue = f"speaker: {how} -> {known.name} (fullest name of '{tok.text}')"
+            return Attribution(known.name, known, self._mention_near(known, tok.i), how, [cue])
+        if m is None or m.entity is None:
+            a, b = _name_range(self.doc, tok)
+            words = strip_title([t.text for t in self.doc[a : b + 1]])
+            return Attribution(" ".join(words), None, None, how, [f"speaker: {how} -> {' '.join(words)}"])
+        ent = m.entity
+        cue = f"speaker: {how} -> {ent.name}"
+        if m.text != ent.name:
+            cue += f" (fullest name of '{m.text}')"
+        return Attribution(ent.name, ent, m, how, [cue])
+
+    def resolve_pronoun(self, tok: Token) -> Attribution:
+        """The most recent compatible entity before ``tok`` (subjects first), looking back sentence by sentence."""
+        word = tok.lower_
+        cls = _pronoun_class(word)
+        here = self.sent_of[tok.i]
+        for k in range(here, max(-1, here - _PRONOUN_WINDOW), -1):
+            cands: list[tuple[int, int, int, Entity]] = []
+            for m in self.mentions_by_sent.get(k, []):
+                if m.first < tok.i and m.entity is not None and _compatible(m.entity, cls):
+                    cands.append((int(m.subject), _kind_rank(m.entity, cls), m.first, m.entity))
+            for i, ent, subject in self._events_by_sent.get(k, []):
+                if i < tok.i and _compatible(ent, cls):
+                    cands.append((int(subject), _kind_rank(ent, cls), i, ent))
+            if cands:
+                best = max(cands, key=lambda c: (c[0], c[1], c[2]))
+                ent = best[3]
+                where = (
+                    "same sentence"
+                    if k == here
+                    else "previous sentence"
+                    if k == here - 1
+                    else f"{here - k} sentences before"
+                )
+                mention = self._mention_near(ent, tok.i)
+                return Attribution(
+                    ent.name, ent, mention, "pronoun", [f"speaker: pronoun '{tok.text}' -> {ent.name} ({where})"]
+                )
+        return Attribution(cues=[f"speaker: left empty, pronoun '{tok.text}' has no antecedent in the article"])
+
+    def _mention_near(self, ent: Entity, before: int) -> Mention | None:
+        """The entity's last named mention before token ``before`` (else its fullest mention)."""
+        best = ent.best
+        for m in ent.mentions:
+            if m.first < before:
+                best = m
+        return best
+
+    def resolve_role(self, noun: Token) -> Attribution:
+        """A role noun ("the Ostrandi leader", "the airline") -> the one entity the article gave that role."""
+        lemma = noun.lemma_.lower()
+        mods = _noun_mods(noun)
+        phrase = _phrase_text(self.doc, noun)
+        holders = {ent for known, ent in self._roles.get(lemma, []) if _mods_match(mods, known)}
+        if len(holders) == 1:
+            ent = next(iter(holders))
+            return Attribution(
+                ent.name, ent, self._mention_near(ent, noun.i), "role", [f"speaker: role '{phrase}' -> {ent.name}"]
+            )
+        if len(holders) > 1:
+            names = ", ".join(sorted(e.name for e in holders))
+            return Attribution(cues=[f"speaker: left empty, role '{phrase}' is ambiguous ({names})"])
+        if lemma in _ORG_NOUNS:
+            # "the airline": one organisation whose name says it (Kestrel Airlines), else the organisation
+            # last named, if it was the only one in its sentence
+            orgs = {
+                e
+                for e in self.entities
+                if e.kind == "ORG" and len(lemma) >= 4 and any(w.lower().startswith(lemma[:5]) for w in e.words)
+            }
+            how = ""
+            if len(orgs) != 1:
+                orgs, how = self._last_named_org(noun.i), " (the organisation last named)"
+            if len(orgs) == 1:
+                ent = next(iter(orgs))
+                return Attribution(
+                    ent.name,
+                    ent,
+                    self._mention_near(ent, noun.i),
+                    "role",
+                    [f"speaker: role '{phrase}' -> {ent.name}{how}"],
+                )
+            return Attribution(cues=[f"speaker: left empty, role '{phrase}' names no single organisation"])
+        if lemma in _PERSON_NOUNS:
+            return Attribution(cues=[f"speaker: left empty, role '{phrase}' names no one in the article"])
+        return Attribution(cues=[f"speaker: left empty, subject '{phrase}' is not a person"])
+
+    def _last_named_org(self, before: int) -> set[Entity]:
+        """Organisations named (outside quotations) in the nearest sentence before token ``before`` that names any."""
+        here = self.sent_of[before]
+        for k in range(here, max(-1, here - _PRONOUN_WINDOW), -1):
+            orgs = {
+                m.entity
+                for m in self.mentions_by_sent.get(k, [])
+                if m.first < before and m.entity is not None and m.entity.kind == "ORG"
+            }
+            if orgs:
+                return orgs
+        return set()
+
+    def resolve_phrase(self, tok: Token, how: str) -> Attribution:
+        """Speaker for the subject (or "according to" object) ``tok`` of an attribution."""
+        doc = self.doc
+        if tok.pos_ == "PRON":
+            low = tok.lower_
+            if low in _SPEAKER_PRONOUNS:
+                return self.resolve_pronoun(tok)
+            if low in _RELATIVE_PRONOUNS and tok.head.dep_ == "relcl":
+                return self.resolve_phrase(tok.head.head, how)
+            return Attribution(cues=[f"speaker: left empty, pronoun '{tok.text}' is not resolved"])
+        if tok.i in self.mention_at:
+            return self._named(tok, how)
+        if tok.ent_type_ in _NOT_SPEAKER_LABELS:
+            return Attribution(cues=[f"speaker: left empty, '{_phrase_text(doc, tok)}' is not a person"])
+        known = self._by_surname.get(tok.lower_) if _name_like(tok) else None
+        if known is not None or (tok.pos_ == "PROPN" and _name_like(tok)):
+            return self._named(tok, how, known)
+        # "the chief negotiator, Ana Pires," / "the minister's aide Ana Pires"
+        for c in tok.children:
+            if c.dep_ in ("appos", "compound") and (c.i in self.mention_at or c.pos_ == "PROPN") and c.i > tok.i:
+                return self._named(c, f"{how}, apposition '{_phrase_text(doc, tok)}'")
+        lemma = tok.lemma_.lower()
+        if lemma in _PROXY_NOUNS or tok.lower_ in _PROXY_NOUNS:
+            for c in tok.children:
+                if c.dep_ == "poss" and (c.i in self.mention_at or c.pos_ == "PROPN"):
+                    return self._named(c, f"{how}, {tok.text} of")
+                if c.dep_ == "prep" and c.lower_ in ("for", "of", "at", "from"):
+                    for p in c.children:
+                        if p.dep_ == "pobj" and (p.i in self.mention_at or p.pos_ == "PROPN"):
+                            return self._named(p, f"{how}, {tok.text} {c.text}")
+        if tok.pos_ in ("NOUN", "PROPN", "ADJ"):
+            return self.resolve_role(tok)
+        return Attribution(cues=[f"speaker: left empty, '{_phrase_text(doc, tok)}' is not a person"])
+
+    # ------------------------------------------------------------------ verbs
+
+    def _according(self, i: int) -> Attribution:
+        to = self.doc[i + 1]
+        for pobj in to.children:
+            if pobj.dep_ == "pobj":
+                att = self.resolve_phrase(pobj, "according to")
+                att.how, att.verb = "according", i
+                return att
+        return Attribution(cues=["speaker: left empty, 'according to' without an object"], verb=i)
+
+    def _verb_speaker(self, verb: Token) -> Attribution:
+        """Speaker of one attribution verb: its subject, the inverted name, or the subject of the verb it joins."""
+        subj = _subject_of(verb, self.quoted)
+        if subj is None:
+            return Attribution(cues=[f"speaker: left empty, '{verb.text}' has no subject"], verb=verb.i)
+        att = self.resolve_phrase(subj, f"subject of '{verb.text}'")
+        att.how, att.verb = "verb", verb.i
+        return att
+
+    def claim(self, first: int, last: int) -> Attribution:
+        """Speaker of a claim candidate in tokens ``first..last`` that has no quotation of its own.
+
+        "according to X" first, then the attribution verb nearest the root of its sentence.
+        """
+        for i in self._anchors_in(first, last):
+            if self.doc[i].lower_ == "according":
+                return self.by_verb[i]
+        verbs = [v for v in self._anchors_in(first, last) if v not in self.according and _is_claim_verb(self.doc[v])]
+        verbs.sort(key=lambda v: (_depth(self.doc[v]), v))
+        for v in verbs:
+            att = self.by_verb[v]
+            if att.speaker is not None or att.cues:
+                return att
+        return _NONE
+
+    # ------------------------------------------------------------------ quotations
+
+    def quotation(self, qi: int) -> Attribution:
+        """Speaker of quotation ``qi`` (an index into ``quotes``); nested quotations share their outer's."""
+        if self._by_quote is None:
+            self._by_quote = self._attribute_quotes()
+        return self._by_quote[self.outer_of.get(qi, qi)]
+
+    def _para(self, char: int) -> int:
+        return bisect_right(self.para_starts, char) - 1
+
+    def _attribute_quotes(self) -> list[Attribution]:
+        out: list[Attribution] = [_NONE] * len(self.quotes)
+        # last speaker per paragraph (position, attribution), from verbs and quotations
+        last_in_para: dict[int, tuple[int, Attribution]] = {}
+        for v, att in self.by_verb.items():
+            if att.speaker is not None:
+                p = self._para(self.doc[v].idx)
+                if p not in last_in_para or last_in_para[p][0] < self.doc[v].idx:
+                    last_in_para[p] = (self.doc[v].idx, att)
+        prev: tuple[int, Attribution] | None = None  # previous outer quotation (end char, attribution)
+        for n, qi in enumerate(self.outer):
+            q = self.quotes[qi]
+            nxt = self.quotes[self.outer[n + 1]].start if n + 1 < len(self.outer) else len(self.text)
+            att = self._own_attribution(q, prev[0] if prev else 0, nxt)
+            if (
+                att is None
+                and prev is not None
+                and prev[1].speaker is not None
+                and self._para(prev[0] - 1) == self._para(q.start)
+            ):
+                att = prev[1].but("continued", "speaker: continues the quotation before it in the paragraph")
+            p = self._para(q.start)
+            if att is None and p > 0 and q.start == self.para_starts[p]:
+                before = last_in_para.get(p - 1)
+                if before is not None and before[1].speaker is not None:
+                    att = before[1].but("paragraph", "speaker: continues previous paragraph's quotation")
+            if att is None:
+                att = Attribution(cues=["speaker: left empty, no attribution found for the quotation"])
+            out[qi] = att
+            if att.speaker is not None:
+                pe = self._para(q.end - 1)
+                if pe not in last_in_para or last_in_para[pe][0] <= q.start:
+                    last_in_para[pe] = (q.start, att)
+            prev = (q.end, att)
+        return out
+
+    def _own_attribution(self, q: Quotation, prev_end: int, next_start: int) -> Attribution | None:
+        """The attribution next to quotation ``q``: after it, before it, or a colon sentence before it."""
+        doc, idx = self.doc, self.index
+        rng = idx.token_range(q.start, q.end)
+        if rng is None:
+            return None
+        qa, qb = rng
+        pe = self._para(q.end - 1) + 1
+        para_end = self.para_starts[pe] if pe < len(self.para_starts) else len(self.text)
+        para_start = self.para_starts[self._para(q.start)]
+        stop = min(next_start, para_end)
+        verbs_after = self._verbs_between(q.end, stop)
+        last_sent = self.sent_of[qb]
+        # 1. after the quotation, in its sentence: "“…,” she said" / "“…,” said Ana Pires"
+        for v in verbs_after:
+            if self.sent_of[v] == last_sent or (
+                qb + 1 < len(doc) and self.sent_of[v] == self.sent_of[min(qb + 1, len(doc) - 1)] and v - qb <= 2
+            ):
+                att = self.by_verb[v]
+                if att.speaker is not None or att.cues:
+                    return att.but("after", "speaker: attribution after the quotation")
+        # 2. before it, in its sentence: "X said: “…”", "X said the plan was “…”"
+        start_sent = self.sent_of[qa]
+        verbs_before = self._verbs_between(max(prev_end, para_start), q.start)
+        same = [v for v in verbs_before if self.sent_of[v] == start_sent]
+        if same:
+            ancestors = {t.i for t in doc[qa].ancestors} | {t.i for t in doc[qb].ancestors}
+            same.sort(key=lambda v: (v in ancestors, v), reverse=True)
+            att = self.by_verb[same[0]]
+            return att.but("before", "speaker: attribution before the quotation")
+        # 3. the previous sentence ends with a colon: "X told reporters:" / "X was blunt:"
+        colon = self._colon_before(qa, max(prev_end, para_start))
+        if colon is not None:
+            return colon
+        # 4. a bare attribution right after it ("“Is it fair?” she asked.")
+        for v in verbs_after:
+            if v - qb <= _AFTER_REACH and self._bare(doc[v]):
+                att = self.by_verb[v]
+                if att.speaker is not None:
+                    return att.but("after", "speaker: attribution in the sentence after the quotation")
+            break
+        return None
+
+    def _anchors_in(self, first: int, last: int) -> list[int]:
+        """Attribution verbs and "according" among tokens ``first..last``."""
+        return self.anchors[bisect_right(self.anchors, first - 1) : bisect_right(self.anchors, last)]
+
+    def _verbs_between(self, a: int, b: int) -> list[int]:
+        """Attribution verbs and "according" (outside quotations) with a token in characters ``[a, b)``."""
+        rng = self.index.token_range(a, b)
+        if rng is None:
+            return []
+        lo = bisect_right(self.anchors, rng[0] - 1)
+        hi = bisect_right(self.anchors, rng[1])
+        return self.anchors[lo:hi]
+
+    def _colon_before(self, qa: int, floor_char: int) -> Attribution | None:
+        """Speaker of the clause ending with ':' just before token ``qa`` (not before ``floor_char``)."""
+        doc = self.doc
+        k = qa - 1
+        while k >= 0 and doc[k].is_space:
+            k -= 1
+        if k < 0 or doc[k].text != ":" or doc[k].idx < floor_char:
+            return None
+        s = self.sent_of[k]
+        first = self.sent_first[s]
+        verbs = self._anchors_in(first, k - 1)
+        if verbs:
+            return self.by_verb[verbs[-1]].but("colon", "speaker: attribution introducing the quotation with a colon")
+        root = doc[k].head if doc[k].head.i != k else None
+        while root is not None and root.head.i != root.i:
+            root = root.head
+        if root is None:
+            return None
+        for c in root.children:
+            if c.dep_ in _SUBJECT_DEPS and not self.quoted[c.i]:
+                att = self.resolve_phrase(c, f"subject of '{root.text}' before a colon")
+                if att.speaker is not None:
+                    return att.but("colon", "speaker: clause introducing the quotation with a colon")
+        return None
+
+    def _bare(self, verb: Token) -> bool:
+        """A verb with no reported content of its own outside quotations ("she asked", "Venn said on Monday")."""
+        return not any(
+            c.dep_ in ("ccomp", "xcomp", "dobj")
+            and not self.quoted[c.i]
+            and c.lower_ not in ("reporters", "journalists")
+            for c in verb.children
+        )
+
+
+# --------------------------------------------------------------------------- parse helpers
+
+
+def _is_attribution_verb(tok: Token) -> bool:
+    if tok.pos_ not in ("VERB", "AUX") or tok.lemma_ not in ATTRIBUTION_VERBS:
+        return False
+    if tok.lemma_ in _AMBIGUOUS_VERBS:
+        return not any(c.dep_ == "dobj" for c in tok.children)
+    return tok.pos_ == "VERB"
+
+
+def _is_claim_verb(tok: Token) -> bool:
+    return tok.lemma_ in REPORTING_VERBS
+
+
+def is_reporting_verb(tok: Token) -> bool:
+    """A verb that attributes a statement: "said", "told", "warned", ... (by lemma, :data:`REPORTING_VERBS`)."""
+    if tok.pos_ != "VERB" or tok.lemma_ not in REPORTING_VERBS:
+        return False
+    if tok.lemma_ in _AMBIGUOUS_VERBS:
+        return not any(c.dep_ == "dobj" for c in tok.children)
+    return True
+
+
+def _subject_of(verb: Token, quoted: Sequence[bool]) -> Token | None:
+    """The subject of ``verb``; an inverted name ("said Ana Pires"); else the subject of the verb it joins."""
+    tok = verb
+    for _ in range(4):
+        subjects = [c for c in tok.children if c.dep_ in _SUBJECT_DEPS and not quoted[c.i]]
+        if subjects:
+            subjects.sort(key=lambda c: (c.pos_ != "PROPN", c.i))
+            return subjects[0]
+        if tok is verb:
+            # "“…,” said Ana Pires": the parser sometimes makes the name an object
+            for c in tok.rights:
+                if (
+                    c.dep_ in ("dobj", "attr", "npadvmod", "oprd", "dative")
+                    and not quoted[c.i]
+                    and (c.pos_ == "PROPN" or c.ent_type_ in _NAME_LABELS)
+                ):
+                    return c
+                break
+        if tok.dep_ in _CLIMB_DEPS and tok.head.i != tok.i and not quoted[tok.head.i]:
+            tok = tok.head
+            continue
+        break
+    return None
+
+
+def _depth(tok: Token) -> int:
+    d = 0
+    while tok.head.i != tok.i and d < 50:
+        tok = tok.head
+        d += 1
+    return d
+
+
+_DATE_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+    september october november december""".split()
+)
+
+
+def _name_like(tok: Token) -> bool:
+    """A capitalised word that is not a weekday or month name."""
+    return tok.text[:1].isupper() and tok.text[:1].isalpha() and tok.lower_ not in _DATE_WORDS
+
+
+def _name_range(doc: Doc, tok: Token) -> tuple[int, int]:
+    """Token range of the proper name around ``tok`` (its compound/flat proper nouns)."""
+    first = last = tok.i
+    for c in reversed(list(tok.lefts)):
+        if c.dep_ in ("compound", "flat") and c.pos_ == "PROPN" and c.right_edge.i == first - 1:
+            first = c.left_edge.i
+        else:
+            break
+    return first, last
+
+
+def _noun_mods(noun: Token) -> frozenset[str]:
+    """Lemmas of the words that narrow a role noun: "the chief Ostrandi negotiator" -> {chief, ostrandi}."""
+    out = set()
+    for c in noun.lefts:
+        if c.dep_ in ("compound", "amod", "nmod", "npadvmod") or (c.dep_ == "poss" and c.pos_ != "PRON"):
+            out.add(c.lemma_.lower())
+    return frozenset(out)
+
+
+def _phrase_text(doc: Doc, tok: Token) -> str:
+    """The noun phrase headed by ``tok`` up to the head (with its determiner): "the Ostrandi leader"."""
+    first = tok.left_edge.i
+    return doc[first : tok.i + 1].text
+
+
+def _compatible(ent: Entity, cls: str) -> bool:
+    kind = ent.kind
+    if cls in ("m", "f"):
+        return kind == "PERSON" and ent.gender in (cls, None)
+    if cls == "it":
+        return kind in ("ORG", "GPE")
+    return kind in ("ORG", "NORP", "GPE")
+
+
+def _kind_rank(ent: Entity, cls: str) -> int:
+    """Among candidates of one sentence: a known gender, or an organisation over a place, ranks first."""
+    if cls in ("m", "f"):
+        return int(ent.gender == cls)
+    return int(ent.kind == "ORG")
+
+
+def find_speaker(doc: Doc, first: int, last: int, quotes: Iterable[Quotation] | None = None) -> Attribution:
+    """Speaker of the claim in tokens ``first..last`` of ``doc``, with document context.
+
+    Convenience wrapper building a :class:`DocumentAttribution` (prefer one
+    instance per document when asking for several ranges): when the range
+    holds a quotation, its speaker; else the claim's attribution verb.
+    """
+    att = DocumentAttribution(doc, None if quotes is None else list(quotes))
+    a, b = doc[first].idx, doc[last].idx + len(doc[last].text)
+    for qi, q in enumerate(att.quotes):
+        if q.start < b and q.end > a:
+            got = att.quotation(qi)
+            if got.speaker is not None:
+                return got
+    return att.claim(first, last)
