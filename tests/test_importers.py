@@ -124,3 +124,113 @@ def test_failed_import_leaves_the_project_untouched(tmp_path: Path) -> None:
     with pytest.raises(tk.ImportFormatError):
         proj.add_documents(read_jsonl(f))
     assert proj.documents() == {}
+
+
+# --------------------------------------------------------------------------- inputs that used to crash or mislead
+
+
+def test_csv_field_longer_than_pythons_default_limit_imports(tmp_path: Path) -> None:
+    import csv
+
+    body = "word " * (csv.field_size_limit() // 5 + 1000)
+    f = write(tmp_path / "long.csv", f'id,source,text\nlong-1,Wire,"{body}"\n')
+    (doc,) = read_csv(f)
+    assert doc.text == body
+
+
+def test_deeply_nested_json_is_a_clean_error(tmp_path: Path) -> None:
+    deep = '{"id": "a", "source": "W", "text": "x", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+    with pytest.raises(tk.ImportFormatError, match=r"a\.jsonl:1: JSON nested too deeply"):
+        read_jsonl(write(tmp_path / "a.jsonl", deep))
+    moderately = '{"id": "a", "source": "W", "text": "x", "extra": ' + "[" * 500 + "]" * 500 + "}\n"
+    with pytest.raises(tk.ImportFormatError, match=r"b\.jsonl:1: JSON nested more than \d+ levels deep"):
+        read_jsonl(write(tmp_path / "b.jsonl", moderately))
+
+
+def test_lone_surrogate_escape_is_a_clean_error(tmp_path: Path) -> None:
+    f = write(tmp_path / "a.jsonl", '{"id": "a", "source": "W", "text": "ok"}\n{"id": "b", "source": "W", "text": "x\\ud800y"}\n')
+    with pytest.raises(tk.ImportFormatError, match=r"a\.jsonl:2: string holds a lone surrogate escape"):
+        read_jsonl(f)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"a1\\n"', r"invalid document id 'a1\\n'"),
+        ("17", r"document id must be a string, got 17 \(number\)"),
+        ("true", r"document id must be a string, got True \(boolean\)"),
+        ("NaN", r"document id must be a string, got nan \(number\)"),
+        ('{"x": 1}', r"document id must be a string, got \{\.\.\.\} \(object\)"),
+    ],
+)
+def test_ids_must_be_strings_without_a_trailing_newline(tmp_path: Path, value: str, message: str) -> None:
+    f = write(tmp_path / "a.jsonl", f'{{"id": {value}, "source": "W", "text": "x"}}\n')
+    with pytest.raises(tk.ImportFormatError, match=rf"a\.jsonl:1: {message}"):
+        read_jsonl(f)
+
+
+@pytest.mark.parametrize("field", ["text", "source", "title", "url", "published"])
+@pytest.mark.parametrize("value", ["true", "3.5", "NaN", "[1]", '{"a": "b"}'])
+def test_non_string_fields_are_rejected_not_turned_into_text(tmp_path: Path, field: str, value: str) -> None:
+    obj = {"id": "a", "source": "W", "text": "x"}
+    line = json.dumps(obj)[:-1] + f', "{field}": {value}}}'  # the later key wins
+    with pytest.raises(tk.ImportFormatError, match=rf"a\.jsonl:1: '{field}' must be a string, got "):
+        read_jsonl(write(tmp_path / "a.jsonl", line + "\n"))
+
+
+def test_file_name_with_a_newline_gives_a_safe_id_and_one_line_errors(tmp_path: Path) -> None:
+    f = write(tmp_path / "src" / "bad\nname.txt", "Text")
+    (doc,) = read_txt([f])
+    assert doc.id == "bad-name"
+    g = write(tmp_path / "src" / "evil\n.jsonl", '{"id": "a", "source": "W"}\n')
+    with pytest.raises(tk.ImportFormatError) as err:
+        read_any([g])
+    assert "\n" not in str(err.value) and "evil\\n.jsonl:1" in str(err.value)
+
+
+def test_symlinks_leading_out_of_an_imported_folder_are_not_followed(tmp_path: Path) -> None:
+    import os
+
+    write(tmp_path / "Harbour Wire" / "own.txt", "Own story")
+    secret = write(tmp_path / "elsewhere" / "secret.txt", "Not part of the outlet")
+    os.symlink(secret, tmp_path / "Harbour Wire" / "leak.txt")
+    os.symlink(tmp_path / "Harbour Wire" / "own.txt", tmp_path / "Harbour Wire" / "alias.txt")
+    notes: list[str] = []
+    docs = read_txt([tmp_path / "Harbour Wire"], notes=notes)
+    assert sorted(d.id for d in docs) == ["alias", "own"]
+    assert {d.source for d in docs} == {"Harbour Wire"}  # never the link target's folder
+    assert len(notes) == 1 and "leak.txt: symbolic link to a file outside" in notes[0]
+    # a link named on the command line is followed, but the source is still the folder it was named in
+    (tmp_path / "Daily").mkdir()
+    os.symlink(secret, tmp_path / "Daily" / "linked.txt")
+    (linked,) = read_txt([tmp_path / "Daily" / "linked.txt"])
+    assert linked.source == "Daily"
+
+
+def test_json_file_array_or_object_is_read_and_explained(tmp_path: Path) -> None:
+    arr = write(tmp_path / "arts.json", json.dumps([{"id": "a", "source": "W", "text": "x"},
+                                                   {"id": "b", "source": "W", "text": "y"}], indent=2))  # fmt: skip
+    assert [d.id for d in read_any([arr])] == ["a", "b"]
+    one = write(tmp_path / "one.json", json.dumps({"id": "c", "source": "W", "text": "z"}, indent=2))
+    assert [d.id for d in read_any([one])] == ["c"]
+    lines = write(tmp_path / "lines.json", '{"id": "d", "source": "W", "text": "1"}\n{"id": "e", "source": "W", "text": "2"}\n')
+    assert [d.id for d in read_any([lines])] == ["d", "e"]
+    bad = write(tmp_path / "bad.json", '[\n  {"id": "a", "source": "W", "text": "x"},\n  {"id": 5, "source": "W", "text": "y"}\n]')
+    with pytest.raises(tk.ImportFormatError, match=r"bad\.json:3: document id must be a string"):
+        read_any([bad])
+    ls = write(tmp_path / "ls.json", json.dumps([{"id": 1, "data": {"text": "x"}, "annotations": []}]))
+    with pytest.raises(tk.ImportFormatError, match=r"ls\.json:1: .*looks like a Label Studio export: use --annotations"):
+        read_any([ls])
+    pretty = write(tmp_path / "pretty.jsonl", json.dumps({"id": "a", "source": "W", "text": "x"}, indent=2))
+    with pytest.raises(tk.ImportFormatError, match=r"pretty\.jsonl:1: the file is one JSON value spread over"):
+        read_any([pretty])
+
+
+def test_cli_import_map_errors_are_one_line(tmp_path: Path, capsys) -> None:
+    from toolkit.cli import main
+
+    tk.Project.init(tmp_path / "p")
+    f = write(tmp_path / "a.jsonl", '{"id": "a", "source": "W", "body": "x"}\n')
+    assert main(["--project", str(tmp_path / "p"), "import", str(f), "--map", "body"]) == 1
+    assert capsys.readouterr().err == "error: --map 'body': expected FIELD=COLUMN, e.g. text=body\n"
+    assert main(["--project", str(tmp_path / "p"), "import", str(f), "--map", "text=body"]) == 0
