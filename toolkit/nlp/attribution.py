@@ -144,6 +144,20 @@ _ORG_NOUNS = frozenset(
     investor fund charity organisation organization army military navy police embassy consortium utility coalition
     alliance bloc cabinet administration parliament congress senate station studio publisher developer supplier""".split()
 )
+# Organisation nouns that any company can be called; the others ("the bank", "the union") must match the name.
+_GENERIC_ORG_NOUNS = frozenset(
+    """airline carrier company firm group operator network broadcaster channel newspaper paper maker manufacturer
+    retailer insurer lender developer publisher supplier utility station studio club team charity fund consortium
+    business employer organisation organization""".split()
+)
+# Words that make a name an organisation's ("Kestrel Air", "Harbour Workers Union").
+_ORG_NAME_WORDS = frozenset(
+    """air airlines airways bank group corp corporation inc ltd llc plc co company union council ministry agency
+    institute research network press wire news times post herald university college party association federation
+    authority court commission committee board office fund foundation partners holdings energy motors systems
+    technologies industries shipping railways telecom media broadcasting bureau department service services""".split()
+)
+
 # Spokesperson-like nouns: "Venn Corp's spokesperson said" speaks for Venn Corp.
 _PROXY_NOUNS = frozenset(
     """spokesperson spokesman spokeswoman spokespeople representative lawyer attorney economist analyst researcher
@@ -330,6 +344,7 @@ class DocumentAttribution:
             if line.strip():
                 self.para_starts.append(pos + len(line) - len(line.lstrip()))
             pos += len(line) + 1
+        self._para_start_set = set(self.para_starts)
         # outer quotations (nested ones share their outer's speaker) and quoted tokens
         self.quoted = [False] * n
         self.outer: list[int] = []  # indices into self.quotes
@@ -363,12 +378,15 @@ class DocumentAttribution:
         # speakers of attribution verbs and "according to", in document order
         self._events_by_sent: dict[int, list[tuple[int, Entity, bool]]] = defaultdict(list)
         self.by_verb: dict[int, Attribution] = {}
+        self._resolved: Counter[int] = Counter()  # id(entity) -> speaker resolutions through pronouns and roles
         self.anchors = sorted([*self.verbs, *self.according])  # every attribution, in document order
         for i in self.anchors:
             att = self._according(i) if i in self.according else self._verb_speaker(doc[i])
             self.by_verb[i] = att
             if att.entity is not None:
                 self._events_by_sent[self.sent_of[i]].append((i, att.entity, True))
+                if att.mention is None or att.mention.first < self.sent_first[self.sent_of[i]]:
+                    self._resolved[id(att.entity)] += 1  # named here through a pronoun or a role
         self._by_quote: list[Attribution] | None = None
 
     # ------------------------------------------------------------------ mentions
@@ -416,6 +434,10 @@ class DocumentAttribution:
                     gender = "m"
                 elif low in _FEMALE_HONORIFICS:
                     gender = "f"
+            if b == a and words[0].isupper() and len(words[0]) > 1 and doc[a].idx in self._para_start_set:
+                continue  # a dateline ("LISVANE (Wire) -"), not a speaker
+            if label in ("PERSON", "PROPN") and gender is None and any(w.lower() in _ORG_NAME_WORDS for w in words[1:]):
+                label = "ORG"
             kept = strip_title(words) if label in ("PERSON", "PROPN") or gender is not None else words
             a += len(words) - len(kept)
             if not kept or not kept[-1][:1].isalpha():
@@ -622,42 +644,44 @@ class DocumentAttribution:
             names = ", ".join(sorted(e.name for e in holders))
             return Attribution(cues=[f"speaker: left empty, role '{phrase}' is ambiguous ({names})"])
         if lemma in _ORG_NOUNS:
-            # "the airline": one organisation whose name says it (Kestrel Airlines), else the organisation
-            # last named, if it was the only one in its sentence
-            orgs = {
-                e
-                for e in self.entities
-                if e.kind == "ORG" and len(lemma) >= 4 and any(w.lower().startswith(lemma[:5]) for w in e.words)
-            }
-            how = ""
-            if len(orgs) != 1:
-                orgs, how = self._last_named_org(noun.i), " (the organisation last named)"
-            if len(orgs) == 1:
-                ent = next(iter(orgs))
-                return Attribution(
-                    ent.name,
-                    ent,
-                    self._mention_near(ent, noun.i),
-                    "role",
-                    [f"speaker: role '{phrase}' -> {ent.name}{how}"],
-                )
-            return Attribution(cues=[f"speaker: left empty, role '{phrase}' names no single organisation"])
+            return self._org_role(noun, lemma, phrase)
         if lemma in _PERSON_NOUNS:
             return Attribution(cues=[f"speaker: left empty, role '{phrase}' names no one in the article"])
         return Attribution(cues=[f"speaker: left empty, subject '{phrase}' is not a person"])
 
-    def _last_named_org(self, before: int) -> set[Entity]:
-        """Organisations named (outside quotations) in the nearest sentence before token ``before`` that names any."""
-        here = self.sent_of[before]
-        for k in range(here, max(-1, here - _PRONOUN_WINDOW), -1):
-            orgs = {
-                m.entity
-                for m in self.mentions_by_sent.get(k, [])
-                if m.first < before and m.entity is not None and m.entity.kind == "ORG"
-            }
-            if orgs:
-                return orgs
-        return set()
+    def _org_role(self, noun: Token, lemma: str, phrase: str) -> Attribution:
+        """ "the airline", "the bank": the one organisation whose name says so (Kestrel Air, Harcourt Bank); for
+        a generic noun ("the company") else the organisation the article has named most so far, if it leads."""
+        named = [
+            e
+            for e in self.entities
+            if e.kind in ("ORG", "PROPN")
+            and e.mentions[0].first < noun.i
+            and any(_word_names(w.lower(), lemma) for w in e.words)
+        ]
+        how = ""
+        if len(named) != 1 and lemma in _GENERIC_ORG_NOUNS:
+            named, how = self._most_salient_org(noun.i), " (the organisation the article is about)"
+        if len(named) == 1:
+            ent = named[0]
+            return Attribution(
+                ent.name, ent, self._mention_near(ent, noun.i), "role", [f"speaker: role '{phrase}' -> {ent.name}{how}"]
+            )
+        return Attribution(cues=[f"speaker: left empty, role '{phrase}' names no single organisation"])
+
+    def _most_salient_org(self, before: int) -> list[Entity]:
+        """The organisation named most often (outside quotations, speaker resolutions included) before ``before``."""
+        counts: list[tuple[int, Entity]] = []
+        for e in self.entities:
+            if e.kind != "ORG":
+                continue
+            n = sum(1 for m in e.mentions if m.first < before and not m.quoted) + self._resolved.get(id(e), 0)
+            if n:
+                counts.append((n, e))
+        counts.sort(key=lambda c: -c[0])
+        if not counts or (len(counts) > 1 and counts[0][0] == counts[1][0]):
+            return []
+        return [counts[0][1]]
 
     def resolve_phrase(self, tok: Token, how: str) -> Attribution:
         """Speaker for the subject (or "according to" object) ``tok`` of an attribution."""
@@ -678,16 +702,20 @@ class DocumentAttribution:
             return self._named(tok, how, known)
         # "the chief negotiator, Ana Pires," / "the minister's aide Ana Pires"
         for c in tok.children:
-            if c.dep_ in ("appos", "compound") and (c.i in self.mention_at or c.pos_ == "PROPN") and c.i > tok.i:
+            if (
+                c.dep_ in ("appos", "compound")
+                and (c.i in self.mention_at or (c.pos_ == "PROPN" and _name_like(c)))
+                and c.i > tok.i
+            ):
                 return self._named(c, f"{how}, apposition '{_phrase_text(doc, tok)}'")
         lemma = tok.lemma_.lower()
         if lemma in _PROXY_NOUNS or tok.lower_ in _PROXY_NOUNS:
             for c in tok.children:
-                if c.dep_ == "poss" and (c.i in self.mention_at or c.pos_ == "PROPN"):
+                if c.dep_ == "poss" and (c.i in self.mention_at or (c.pos_ == "PROPN" and _name_like(c))):
                     return self._named(c, f"{how}, {tok.text} of")
                 if c.dep_ == "prep" and c.lower_ in ("for", "of", "at", "from"):
                     for p in c.children:
-                        if p.dep_ == "pobj" and (p.i in self.mention_at or p.pos_ == "PROPN"):
+                        if p.dep_ == "pobj" and (p.i in self.mention_at or (p.pos_ == "PROPN" and _name_like(p))):
                             return self._named(p, f"{how}, {tok.text} {c.text}")
         if tok.pos_ in ("NOUN", "PROPN", "ADJ"):
             return self.resolve_role(tok)
@@ -944,6 +972,13 @@ def _name_range(doc: Doc, tok: Token) -> tuple[int, int]:
         else:
             break
     return first, last
+
+
+def _word_names(word: str, noun: str) -> bool:
+    """Does a word of an organisation's name say it is a ``noun`` ("Air"/"Airways" ~ airline, "Bank" ~ bank)?"""
+    if len(word) < 3 or len(noun) < 3:
+        return False
+    return word.startswith(noun[:5]) or noun.startswith(word)
 
 
 def _noun_mods(noun: Token) -> frozenset[str]:
