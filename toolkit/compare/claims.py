@@ -3,12 +3,14 @@
 A *claim cluster* is a connected component of the claim-link graph (links are undirected).
 Claims annotated by several selected annotators at the same offsets are treated as the same
 claim.  :func:`suggest_links` ranks claim pairs not yet in the same cluster by the cosine
-similarity of their TF-IDF word vectors, so an analyst can review likely links first.
+similarity of their TF-IDF word vectors, so an analyst can review likely links first.  It keeps
+each claim's ``neighbors`` most similar eligible claims (:func:`top_k_similar`: sparse products
+in row blocks), so memory grows with the number of claims, never with its square.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -165,17 +167,89 @@ def claim_attributions(clusters: pd.DataFrame) -> pd.DataFrame:
     return table.rename_axis(index="cluster", columns="source")
 
 
-def similarity_matrix(texts: list[str]) -> sparse.csr_matrix:
-    """Sparse cosine similarity of TF-IDF word vectors (English stop words removed)."""
+def tfidf_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF word vectors (English stop words removed, sublinear tf), one row per text.
+
+    Texts with no word left (empty, only stop words) get an all-zero row.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vec = TfidfVectorizer(lowercase=True, stop_words="english", sublinear_tf=True,
                           token_pattern=r"(?u)\b\w[\w'\u2019]*\b", dtype=np.float32)
     try:
-        x = vec.fit_transform(texts)
+        return vec.fit_transform(texts).tocsr()
     except ValueError:  # only stop words / empty texts
-        return sparse.csr_matrix((len(texts), len(texts)), dtype=np.float32)
+        return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+
+
+def similarity_matrix(texts: list[str]) -> sparse.csr_matrix:
+    """Sparse cosine similarity of TF-IDF word vectors (English stop words removed), all pairs.
+
+    For a few thousand texts at most: the result can hold every pair.  :func:`suggest_links`
+    uses :func:`top_k_similar` instead.
+    """
+    x = tfidf_vectors(texts)
     return (x @ x.T).tocsr()
+
+
+#: Upper bound on the entries of one block's similarity product (rows x claims) in :func:`top_k_similar`.
+BLOCK_ENTRIES = 1 << 23
+
+
+def top_k_similar(
+    x: sparse.csr_matrix,
+    k: int | None = 10,
+    min_score: float = 0.0,
+    exclude_same: Sequence[np.ndarray] = (),
+    block_rows: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's ``k`` most similar other rows by dot product (cosine for L2-normalised rows).
+
+    ``x @ x.T`` is computed for a block of rows at a time (``block_rows``, default: as many as
+    keep a block under :data:`BLOCK_ENTRIES` entries) and only kept entries survive a block, so
+    memory is O(n * k + block), never O(n^2).  A pair is eligible when its score is positive and
+    at least ``min_score``, ``j != i``, and ``codes[i] != codes[j]`` for every integer code array
+    in ``exclude_same`` (e.g. document, source or cluster codes).  ``k=None`` keeps every eligible
+    pair.  Among equal scores the lower column index wins.
+
+    Returns ``(rows, cols, scores)``, each row's entries by decreasing score.
+    """
+    if k is not None and k < 1:
+        raise ValueError(f"k must be >= 1 or None, got {k}")
+    x = sparse.csr_matrix(x, dtype=np.float32)
+    n = x.shape[0]
+    codes = [np.asarray(c) for c in exclude_same]
+    for c in codes:
+        if c.shape != (n,):
+            raise ValueError(f"exclude_same arrays must have one code per row ({n}), got shape {c.shape}")
+    if block_rows is None:
+        block_rows = max(1, BLOCK_ENTRIES // max(n, 1))
+    xt = x.T.tocsr()
+    out_r: list[np.ndarray] = []
+    out_c: list[np.ndarray] = []
+    out_s: list[np.ndarray] = []
+    for lo in range(0, n, block_rows):
+        prod = (x[lo:lo + block_rows] @ xt).tocsr()
+        scores, cols = prod.data, prod.indices
+        rows = np.repeat(np.arange(lo, lo + prod.shape[0], dtype=np.int64), np.diff(prod.indptr))
+        keep = (scores > 0) & (scores >= min_score)
+        rows, cols, scores = rows[keep], cols[keep], scores[keep]
+        keep = rows != cols
+        for c in codes:
+            keep &= c[rows] != c[cols]
+        rows, cols, scores = rows[keep], cols[keep], scores[keep]
+        order = np.lexsort((cols, -scores, rows))  # by row, score descending, column
+        rows, cols, scores = rows[order], cols[order], scores[order]
+        if k is not None and len(rows):
+            first = np.searchsorted(rows, rows, side="left")  # position of each row's first entry
+            keep = np.arange(len(rows)) - first < k
+            rows, cols, scores = rows[keep], cols[keep], scores[keep]
+        out_r.append(rows)
+        out_c.append(cols.astype(np.int64))
+        out_s.append(scores)
+    if not out_r:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
+    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
 
 
 SUGGESTION_COLUMNS = ["score", "a", "b", "doc_a", "doc_b", "source_a", "source_b", "text_a",
@@ -189,30 +263,34 @@ def suggest_links(
     min_score: float = 0.3,
     top: int | None = None,
     cross_source: bool = False,
+    neighbors: int | None = 10,
 ) -> pd.DataFrame:
     """Rank claim pairs that are not yet linked by TF-IDF cosine similarity.
 
     Pairs of claims in the same document, and pairs already in the same cluster, are left out;
-    ``cross_source=True`` also leaves out pairs from the same source.  Returns columns
-    ``score, a, b, doc_a, doc_b, source_a, source_b, text_a, text_b, cluster_a, cluster_b``
-    sorted by score (highest first), at most ``top`` rows.
+    ``cross_source=True`` also leaves out pairs from the same source.  A pair is suggested when
+    one of its claims is among the other's ``neighbors`` most similar eligible claims
+    (``neighbors=None``: every pair scoring at least ``min_score``, which can be a quadratic
+    number of rows).  Returns columns ``score, a, b, doc_a, doc_b, source_a, source_b, text_a,
+    text_b, cluster_a, cluster_b`` sorted by score (highest first), at most ``top`` rows.
     """
     links = links if links is not None else pd.DataFrame(columns=["a", "b", "annotator"])
     clusters = claim_clusters(spans, links, layer)
     if clusters.empty:
         return pd.DataFrame(columns=SUGGESTION_COLUMNS)
     claims = clusters.drop_duplicates(["doc_id", "start", "end"]).reset_index(drop=True)
-    sim = similarity_matrix(claims["text"].astype(str).tolist())
-    upper = sparse.triu(sim, k=1).tocoo()
-    keep = upper.data >= min_score
-    i, j, score = upper.row[keep], upper.col[keep], upper.data[keep]
     doc = claims["doc_id"].to_numpy()
     src = claims["source"].to_numpy()
     clu = claims["cluster"].to_numpy()
-    ok = (doc[i] != doc[j]) & (clu[i] != clu[j])
-    if cross_source:
-        ok &= src[i] != src[j]
-    i, j, score = i[ok], j[ok], score[ok]
+    # a document has one source, so excluding the same source also excludes the same document
+    same = [pd.factorize(src)[0] if cross_source else pd.factorize(doc)[0], pd.factorize(clu)[0]]
+    x = tfidf_vectors(claims["text"].astype(str).tolist())
+    i, j, score = top_k_similar(x, neighbors, min_score, same)
+    # a pair found from both ends once, as (lower, higher) row
+    i, j = np.minimum(i, j), np.maximum(i, j)
+    key = i * len(claims) + j
+    key, first = np.unique(key, return_index=True)
+    i, j, score = i[first], j[first], score[first]
     order = np.lexsort((j, i, -score))
     if top is not None:
         order = order[:top]
