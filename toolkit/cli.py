@@ -12,10 +12,10 @@ import importlib
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from . import __version__
 from .errors import ToolkitError
+from .exporters.command import add_arguments as export_arguments
 
 #: Modules that add sub-commands through ``register(subparsers)``.
 PLUGINS = (
@@ -48,7 +48,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .importers import parse_field_map, read_any
+    from .importers import add_to_project, parse_field_map, read_located
 
     proj = _project(args)
     if args.annotations:
@@ -65,8 +65,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.annotator or args.map_label or args.strict:
         raise ToolkitError("--annotator, --map-label and --strict need --annotations FORMAT")
     notes: list[str] = []
-    docs = read_any(args.paths, source=args.source, mapping=parse_field_map(args.map or []), notes=notes)
-    out = proj.add_documents(docs, replace=args.replace)
+    docs = read_located(args.paths, source=args.source, mapping=parse_field_map(args.map or []), notes=notes)
+    out = add_to_project(proj, docs, replace=args.replace)
     print(f"added {len(out['added'])}, unchanged {len(out['unchanged'])}, replaced {len(out['replaced'])} documents")
     for note in notes:
         print(f"note: {note}")
@@ -116,15 +116,9 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .exporters import EXPORTERS
+    from .exporters.command import run
 
-    proj = _project(args)
-    frames = proj.load(annotators=args.annotator or None)
-    default = {"jsonl": "export.jsonl", "spacy": "export.spacy", "conll": "export.conll", "csv": "stances.csv"}
-    out = Path(args.output or default[args.format])
-    stats = EXPORTERS[args.format](frames, out)
-    print(f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
-    return 0
+    return run(args, _project(args))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,10 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("repair", help="set aside torn or corrupt lines left by a crash")
     p.set_defaults(func=cmd_repair)
 
-    p = sub.add_parser("export", help="export current annotations")
-    p.add_argument("--format", choices=["jsonl", "spacy", "conll", "csv"], default="jsonl")
-    p.add_argument("--output", "-o", help="output file")
-    p.add_argument("--annotator", action="append", help="only these annotators (repeatable)")
+    p = sub.add_parser("export", help="export current annotations (JSONL, CSV, CoNLL, spaCy, Prodigy, doccano, brat)")
+    export_arguments(p)
     p.set_defaults(func=cmd_export)
 
     for name in PLUGINS:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ImportFormatError, ValidationError
 from .formats.base import (
@@ -32,20 +32,48 @@ from .formats.base import (
 )
 from .model import Document
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Project
+
 #: Document fields and the column names they are read from by default.
 FIELDS = ("id", "source", "title", "url", "published", "text")
 
 
-__all__ = ["FIELDS", "parse_field_map", "read_any", "read_csv", "read_json", "read_jsonl", "read_txt", "slugify"]
+__all__ = ["FIELDS", "add_to_project", "parse_field_map", "read_any", "read_located", "read_csv", "read_json", "read_jsonl", "read_txt", "slugify"]
 
 
-def _check_unique(docs: list[tuple[Document, str]]) -> list[Document]:
+Located = list[tuple[Document, str]]  # documents with the ``file:line`` they come from
+
+
+def _unique(docs: Located) -> Located:
     seen: dict[str, str] = {}
     for doc, where in docs:
         if doc.id in seen:
             raise ImportFormatError(f"duplicate document id {doc.id!r}: {seen[doc.id]} and {where}")
         seen[doc.id] = where
-    return [d for d, _ in docs]
+    return docs
+
+
+def _check_unique(docs: Located) -> list[Document]:
+    return [d for d, _ in _unique(docs)]
+
+
+def add_to_project(proj: Project, docs: Located, replace: bool = False) -> dict[str, list[str]]:
+    """Store documents read by :func:`read_located` in ``proj`` after checking them all first.
+
+    A document whose id is already stored with another text is an error naming the
+    file and line it came from (unless ``replace``), raised before anything is written.
+    """
+    existing = proj.documents()
+    if not replace:
+        for d, where in docs:
+            old = existing.get(d.id)
+            if old is not None and old.sha256 != d.sha256:
+                raise ImportFormatError(
+                    f"{where}: document {d.id!r} already exists with a different text; "
+                    "import with --replace to overwrite it"
+                )
+    return proj.add_documents([d for d, _ in docs], replace=replace)
 
 
 def _make(fields: Mapping[str, Any], where: str, source: str | None) -> Document:
@@ -78,6 +106,11 @@ def _make(fields: Mapping[str, Any], where: str, source: str | None) -> Document
 def read_txt(
     paths: Iterable[str | Path], source: str | None = None, notes: list[str] | None = None
 ) -> list[Document]:
+    """One document per ``.txt`` file (see :func:`_txt`)."""
+    return _check_unique(_txt(paths, source, notes))
+
+
+def _txt(paths: Iterable[str | Path], source: str | None, notes: list[str] | None) -> Located:
     """One document per ``.txt`` file (UTF-8).  A folder means every ``*.txt`` in it.
 
     The id is the file name without ``.txt`` made safe (:func:`slugify`), the
@@ -107,7 +140,7 @@ def read_txt(
         title = next((line.strip() for line in text.splitlines() if line.strip()), "")
         src = source or folder_name(f)
         docs.append((_make({"id": doc_id, "text": text, "title": title}, where, src), where))
-    return _check_unique(docs)
+    return docs
 
 
 def _mapped(row: Mapping[str, Any], mapping: Mapping[str, str]) -> dict[str, Any]:
@@ -151,11 +184,14 @@ def read_jsonl(
     ``published``, ``text``) to the keys used in the file, e.g.
     ``{"text": "body", "id": "article_id"}``.
     """
-    path = Path(path)
-    docs = _documents(iter_jsonl(path), dict(mapping or {}), source)
+    return _check_unique(_jsonl(Path(path), dict(mapping or {}), source))
+
+
+def _jsonl(path: Path, mapping: Mapping[str, str], source: str | None) -> Located:
+    docs = _documents(iter_jsonl(path), mapping, source)
     if not docs:
         raise ImportFormatError(f"{show_path(path)}: file holds no records")
-    return _check_unique(docs)
+    return docs
 
 
 def read_json(
@@ -167,11 +203,13 @@ def read_json(
     read as such (errors name the line where the bad element starts).  If it
     is not one JSON value but every line is, it is read as JSON Lines.
     """
-    path = Path(path)
+    return _check_unique(_json(Path(path), dict(mapping or {}), source))
+
+
+def _json(path: Path, mapping: Mapping[str, str], source: str | None) -> Located:
     name = show_path(path)
     text = decode(read_bytes(path), name)
     first = text.lstrip()[:1]
-    mapping = dict(mapping or {})
     if first == "[":
         docs = _documents(iter_json_array(path, text), mapping, source)
     else:
@@ -188,7 +226,7 @@ def read_json(
             docs = _documents(iter([(1, f"{name}:1", value)]), mapping, source)
     if not docs:
         raise ImportFormatError(f"{name}: file holds no records")
-    return _check_unique(docs)
+    return docs
 
 
 def read_csv(
@@ -201,9 +239,11 @@ def read_csv(
 
     Fields may be as long as the file (Python's csv module stops at 128 KiB by default).
     """
-    path = Path(path)
+    return _check_unique(_csv(Path(path), dict(mapping or {}), source, delimiter))
+
+
+def _csv(path: Path, mapping: Mapping[str, str], source: str | None, delimiter: str) -> Located:
     name = show_path(path)
-    mapping = dict(mapping or {})
     text = decode(read_bytes(path), name)
     if "\x00" in text:
         raise ImportFormatError(f"{name}:{text.count(chr(10), 0, text.index(chr(0))) + 1}: NUL character in a CSV file")
@@ -230,7 +270,7 @@ def read_csv(
         raise ImportFormatError(f"{name}:{reader.line_num}: not valid CSV ({exc})") from None
     if not docs:
         raise ImportFormatError(f"{name}: file holds no rows")
-    return _check_unique(docs)
+    return docs
 
 
 def read_any(
@@ -240,18 +280,29 @@ def read_any(
     notes: list[str] | None = None,
 ) -> list[Document]:
     """Read documents from folders/``.txt`` files, ``.jsonl``, ``.json`` and ``.csv``/``.tsv`` files by extension."""
+    return _check_unique(read_located(paths, source, mapping, notes))
+
+
+def read_located(
+    paths: Iterable[str | Path],
+    source: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    notes: list[str] | None = None,
+) -> Located:
+    """Like :func:`read_any`, each document with the ``file:line`` it comes from (for :func:`add_to_project`)."""
+    mapping = dict(mapping or {})
     txt: list[Path] = []
-    docs: list[tuple[Document, str]] = []
+    docs: Located = []
     for p in map(Path, paths):
         suffix = p.suffix.lower()
         if p.is_dir() or suffix == ".txt":
             txt.append(p)
         elif suffix in (".jsonl", ".ndjson"):
-            docs.extend((d, show_path(p)) for d in read_jsonl(p, mapping, source))
+            docs.extend(_jsonl(p, mapping, source))
         elif suffix == ".json":
-            docs.extend((d, show_path(p)) for d in read_json(p, mapping, source))
+            docs.extend(_json(p, mapping, source))
         elif suffix in (".csv", ".tsv"):
-            docs.extend((d, show_path(p)) for d in read_csv(p, mapping, source, "\t" if suffix == ".tsv" else ","))
+            docs.extend(_csv(p, mapping, source, "\t" if suffix == ".tsv" else ","))
         elif not p.exists():
             raise ImportFormatError(f"{show_path(p)}: no such file or folder")
         else:
@@ -260,8 +311,8 @@ def read_any(
                 f"{show_path(p)}: unknown file type {suffix or '(none)'}; use .txt, .jsonl, .json or .csv{hint}"
             )
     if txt:
-        docs.extend((d, d.id) for d in read_txt(txt, source, notes))
-    return _check_unique(docs)
+        docs.extend(_txt(txt, source, notes))
+    return _unique(docs)
 
 
 def parse_field_map(items: Iterable[str]) -> dict[str, str]:
