@@ -359,3 +359,39 @@ def test_deleting_the_speaker_entity_clears_speaker_span_in_the_same_undo_step(
     send(ann.tagger, action="redo")
     cur = project.current("alice").spans
     assert person not in cur and "speaker_span" not in cur[claim].attrs
+
+
+def test_suggestions_one_group_at_a_time(project: tk.Project) -> None:
+    model = "model:test@1"
+    venn = project.add_span("wire-001", *offsets(TEXT_A, "Dario Venn"), "PERSON", annotator=model)
+    claim_text = TEXT_A[: TEXT_A.index(".") + 1]
+    claim = project.add_span("wire-001", 0, len(claim_text), "CLAIM", annotator=model, attrs={"kind": "factual"})
+    ann = Annotator(project, annotator="bob", doc="wire-001")
+    shown = lambda: {x["id"] for x in ann.tagger.spans if x["suggestion"]}  # noqa: E731
+    # entities first (the default); the toggle's counts cover both groups
+    assert shown() == {venn.id}
+    assert ann.tagger.sugg_counts == {"entity": 1, "claim": 1}
+    send(ann.tagger, action="sugg_group", group="claim")
+    assert shown() == {claim.id}
+    # "accept all" acts on what is shown in this article only
+    send(ann.tagger, action="accept_all", label="PERSON")
+    assert not project.current("bob").spans
+    send(ann.tagger, action="accept_all", label="CLAIM")
+    assert [s.label for s in project.current("bob").spans.values()] == ["CLAIM"]
+    send(ann.tagger, action="sugg_group", group="off")
+    assert shown() == set()
+    # the choice is remembered for the next time the widget opens
+    assert Annotator(project, annotator="bob", doc="wire-001").tagger.sugg_group == "off"
+    send(ann.tagger, action="sugg_group", group="bogus")
+    assert ann.tagger.status.startswith("Error: unknown suggestion group")
+
+
+def test_stance_targets_from_the_widget(project: tk.Project) -> None:
+    ann = Annotator(project, annotator="alice", doc="wire-001")
+    send(ann.stances, action="add_target", name="Harbour levy")
+    assert "Harbour levy" in ann.stances.targets
+    send(ann.stances, action="stance", target="Harbour levy", value=ann.stances.values[0])
+    assert ann.rename_target("Harbour levy", "Port levy") == 1
+    assert ann.stances.targets[-1] == "Port levy" and ann.stances.doc_values == {"Port levy": ann.stances.values[0]}
+    send(ann.stances, action="add_target", name="Port levy")
+    assert ann.tagger.status == "Error: stance target 'Port levy' already exists"

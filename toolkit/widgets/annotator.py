@@ -31,6 +31,9 @@ __all__ = ["Annotator", "open_project", "LABEL_KEYS"]
 #: Keys assigned to labels in order (claim labels first, then entity labels).
 LABEL_KEYS = "1234567890qwertyuiop"
 
+#: Suggestion groups the widget shows one at a time (label layers), or none.
+SUGGESTION_GROUPS = ("entity", "claim", "off")
+
 
 def open_project(project: Project | str | os.PathLike[str] | None = None) -> Project:
     """``project`` itself, or the project at that path (default: ``$TOOLKIT_PROJECT`` or ``annotations``)."""
@@ -87,14 +90,17 @@ class Annotator(ipw.VBox):
         self._undo: list[_Action] = []
         self._redo: list[_Action] = []
         self._rejected: set[str] = set()
+        group = self.ui.setting("sugg_group", "entity")
         handler = self._handle
         self.nav = NavBar(handler=handler)
-        self.tagger = SpanTagger(handler=handler)
+        self.tagger = SpanTagger(handler=handler, sugg_group=group if group in SUGGESTION_GROUPS else "entity")
         self.stances = StancePanel(handler=handler)
         self.links = LinkPicker(handler=handler)
-        self.tagger.layout = ipw.Layout(flex="3 1 0%", min_width="420px")
-        side = ipw.VBox([self.stances, self.links], layout=ipw.Layout(flex="1 1 0%", min_width="260px"))
-        body = ipw.HBox([self.tagger, side], layout=ipw.Layout(width="100%", align_items="flex-start"))
+        # side by side from about 700 px; below that the stance/link panel moves under the text
+        self.tagger.layout = ipw.Layout(flex="3 1 420px", min_width="0")
+        side = ipw.VBox([self.stances, self.links], layout=ipw.Layout(flex="1 1 260px", min_width="0"))
+        body = ipw.HBox([self.tagger, side], layout=ipw.Layout(width="100%", align_items="flex-start",
+                                                               flex_flow="row wrap"))
         super().__init__([self.nav, body], layout=ipw.Layout(width="100%"))
         self._send_schema()
         self.tagger.observe(self._on_selection, names="selection")
@@ -440,14 +446,62 @@ class Annotator(ipw.VBox):
         linked = [lk.b if lk.a == claim else lk.a for lk in st.links.values() if claim in (lk.a, lk.b)]
         return rank_claims(span.text, cands, limit=limit, linked=linked)
 
+    # ------------------------------------------------------------------ stance targets
+    def add_target(self, name: str) -> str:
+        """Add a stance target to the project (see :mod:`toolkit.targets`)."""
+        from ..targets import add_target
+
+        name = add_target(self.project, name)
+        self._send_schema()
+        self._sync(f"Added stance target {name!r}")
+        return name
+
+    def rename_target(self, old: str, new: str) -> int:
+        """Rename a stance target; every stance moves with it (returns how many)."""
+        from ..targets import rename_target
+
+        moved = rename_target(self.project, old, new)
+        self._send_schema()
+        self._sync(f"Renamed {old!r} to {new!r} ({moved} stance(s))")
+        return moved
+
+    def remove_target(self, name: str, drop_stances: bool = False) -> int:
+        """Remove a stance target (refused while stances use it, unless ``drop_stances``)."""
+        from ..targets import remove_target
+
+        dropped = remove_target(self.project, name, drop_stances=drop_stances)
+        self._send_schema()
+        self._sync(f"Removed stance target {name!r}")
+        return dropped
+
     # ------------------------------------------------------------------ suggestions
     def accept(self, suggestion_id: str) -> Span:
         """Copy a model suggestion into this annotator's layer."""
         return self._accept([self._suggestion(suggestion_id)])[0]
 
+    def show_suggestions(self, group: str) -> None:
+        """Draw the model suggestions of one label group (``"entity"`` or ``"claim"``), or none (``"off"``).
+
+        Real news gives a suggestion under nearly every phrase; one group at a time keeps the
+        text readable.  The choice is remembered in ``<project>/ui/settings.json``.
+        """
+        if group not in SUGGESTION_GROUPS:
+            raise ValidationError(f"unknown suggestion group {group!r}; use one of: {', '.join(SUGGESTION_GROUPS)}")
+        self.tagger.sugg_group = group
+        self.ui.set_setting("sugg_group", group)
+        self._sync({"off": "Suggestions hidden"}.get(group, f"Showing {group} suggestions"))
+
+    def visible_suggestions(self, doc: str | None = None) -> list[Span]:
+        """The open (or given) document's suggestions in the group shown (see :meth:`show_suggestions`)."""
+        group = self.tagger.sugg_group
+        if group == "off":
+            return []
+        layer_of = self.project.schema.layer_of
+        return [s for s in self.suggestions(doc) if layer_of(s.label) == group]
+
     def accept_all(self, label: str) -> list[Span]:
-        """Accept every visible suggestion with ``label`` on the open document (one write)."""
-        return self._accept([s for s in self.suggestions() if s.label == label])
+        """Accept every shown suggestion with ``label`` on the open document (this article only; one write)."""
+        return self._accept([s for s in self.visible_suggestions() if s.label == label])
 
     def _accept(self, sugg: list[Span]) -> list[Span]:
         ann = self._need_annotator()
@@ -478,8 +532,8 @@ class Annotator(ipw.VBox):
         self._reject([self._suggestion(suggestion_id).id])
 
     def reject_all(self, label: str) -> None:
-        """Reject every visible suggestion with ``label`` on the open document."""
-        self._reject([s.id for s in self.suggestions() if s.label == label])
+        """Reject every shown suggestion with ``label`` on the open document (this article only)."""
+        self._reject([s.id for s in self.visible_suggestions() if s.label == label])
 
     def _reject(self, ids: list[str]) -> None:
         ann = self._need_annotator()
@@ -548,6 +602,8 @@ class Annotator(ipw.VBox):
             "reject": lambda: self.reject(str(msg["id"])),
             "accept_all": lambda: self.accept_all(str(msg["label"])),
             "reject_all": lambda: self.reject_all(str(msg["label"])),
+            "sugg_group": lambda: self.show_suggestions(str(msg["group"])),
+            "add_target": lambda: self.add_target(str(msg["name"])),
             "undo": self.undo,
             "redo": self.redo,
             "next": self.next,
@@ -596,10 +652,15 @@ class Annotator(ipw.VBox):
         docs = self.project.documents()
         doc = docs.get(self.doc_id) if self.doc_id else None
         spans: list[dict[str, Any]] = []
+        counts: dict[str, int] = {}  # layer -> open suggestions on this document
         if doc is not None:
             schema = self.project.schema
             mine = [s for s in self.state().spans.values() if s.doc == doc.id] if self.annotator else []
-            sugg = self.suggestions(doc.id) if self.annotator else []
+            every = self.suggestions(doc.id) if self.annotator else []
+            group = self.tagger.sugg_group
+            sugg = [s for s in every if group != "off" and schema.layer_of(s.label) == group]
+            for s in every:
+                counts[schema.layer_of(s.label)] = counts.get(schema.layer_of(s.label), 0) + 1
             for s in [*mine, *sugg]:
                 spans.append(
                     {
@@ -620,6 +681,7 @@ class Annotator(ipw.VBox):
                                    "published": doc.published, "url": doc.url}  # fmt: skip
                 self.tagger.text = doc.text
             self.tagger.spans = spans
+            self.tagger.sugg_counts = counts
             if self.tagger.selected and not any(s["id"] == self.tagger.selected for s in spans):
                 self.tagger.selected = ""
             self.tagger.can_undo = bool(self._undo)

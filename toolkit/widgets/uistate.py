@@ -13,6 +13,9 @@ UI state live beside it, each a small JSON file replaced atomically
     layer itself is never changed.  ``<annotator>`` is percent-encoded like
     record file names.
 
+``ui/settings.json``
+    ``{"sugg_group": "entity"}``: view preferences (which suggestions are shown).
+
 ``ui/`` is machine-local state; it is safe to delete (rejected suggestions
 then reappear) and should normally not be committed.
 """
@@ -80,3 +83,16 @@ class UIState:
     def set_rejected(self, annotator: str, ids: set[str]) -> None:
         """Replace the rejected set of ``annotator`` (atomic)."""
         atomic_write_json(self._rejected_path(annotator), {"annotator": annotator, "rejected": sorted(ids)})
+
+    # view preferences -----------------------------------------------------
+    def setting(self, key: str, default: Any = None) -> Any:
+        """A remembered view preference (``ui/settings.json``), or ``default``."""
+        data = _read_json(self.dir / "settings.json")
+        return data.get(key, default) if isinstance(data, dict) else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Remember a view preference (atomic replace of ``ui/settings.json``)."""
+        data = _read_json(self.dir / "settings.json")
+        data = data if isinstance(data, dict) else {}
+        data[key] = value
+        atomic_write_json(self.dir / "settings.json", data)

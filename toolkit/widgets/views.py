@@ -65,6 +65,9 @@ class SpanTagger(_View):
     can_undo = t.Bool(False).tag(sync=True)
     can_redo = t.Bool(False).tag(sync=True)
     annotator = t.Unicode("").tag(sync=True)
+    # which model suggestions are drawn: one label group at a time ("entity" / "claim") or "off"
+    sugg_group = t.Unicode("entity").tag(sync=True)
+    sugg_counts = t.Dict().tag(sync=True)  # layer -> number of open suggestions on this document
 
     def __repr__(self) -> str:
         return f"<SpanTagger doc={self.doc.get('id')!r} spans={len(self.spans)} selected={self.selected!r}>"

@@ -300,40 +300,68 @@ function renderTagger(model, host) {
   function drawToolbar() {
     toolbar.replaceChildren();
     const sel = model.get("selection") || [];
-    for (const l of model.get("labels") || []) {
-      const b = button("", "nl-label nl-layer-" + l.layer, () => tag(l.name),
-        (l.description || l.name) + (l.key ? ` (key ${l.key})` : ""));
-      b.style.borderColor = safeColor(l.color);
-      b.style.background = alpha(l.color, 0.18);
-      if (l.key) b.appendChild(el("kbd", "nl-key", l.key));
-      b.appendChild(document.createTextNode(l.name));
-      b.dataset.label = l.name;
-      toolbar.appendChild(b);
+    // one row per label group (claims, entities), each with its heading: no ragged wrapping
+    const groups = [["claim", "Claims"], ["entity", "Entities"]];
+    for (const [layer, title] of groups) {
+      const labels = (model.get("labels") || []).filter((l) => l.layer === layer);
+      if (!labels.length) continue;
+      const row = el("div", "nl-label-row");
+      row.dataset.layer = layer;
+      row.appendChild(el("span", "nl-group-title", title));
+      for (const l of labels) {
+        const b = button("", "nl-label nl-layer-" + l.layer, () => tag(l.name),
+          (l.description || l.name) + (l.key ? ` (key ${l.key})` : ""));
+        b.style.borderColor = safeColor(l.color);
+        b.style.background = alpha(l.color, 0.18);
+        if (l.key) b.appendChild(el("kbd", "nl-key", l.key));
+        b.appendChild(document.createTextNode(l.name));
+        b.dataset.label = l.name;
+        row.appendChild(b);
+      }
+      toolbar.appendChild(row);
     }
+    const tools = el("div", "nl-label-row nl-tools");
     const hint = sel.length === 2 ? "press a label key to tag the selection" :
       "select text with the mouse, then press a label key";
-    toolbar.appendChild(el("span", "nl-muted nl-hint", hint));
+    tools.appendChild(el("span", "nl-muted nl-hint", hint));
     const undo = button("↶ Undo", "nl-undo", () => send({ action: "undo" }), "Ctrl+Z");
     undo.disabled = !model.get("can_undo");
     const redo = button("↷ Redo", "nl-redo", () => send({ action: "redo" }), "Ctrl+Shift+Z");
     redo.disabled = !model.get("can_redo");
-    toolbar.append(undo, redo);
+    tools.append(undo, redo);
+    toolbar.appendChild(tools);
   }
 
   function drawSuggBar() {
     suggBar.replaceChildren();
+    const total = model.get("sugg_counts") || {};
+    const group = model.get("sugg_group") || "entity";
+    if (!Object.values(total).some((n) => n > 0)) return;
+    // which suggestions are drawn: one label group at a time, or none
+    const toggle = el("span", "nl-sugg-toggle");
+    toggle.appendChild(el("span", "nl-muted", "Suggestions:"));
+    for (const [g, title] of [["entity", "Entities"], ["claim", "Claims"], ["off", "Hide"]]) {
+      const n = g === "off" ? "" : ` ${total[g] || 0}`;
+      const b = button(title + n, "nl-small nl-sugg-pick" + (g === group ? " nl-active" : ""),
+        () => send({ action: "sugg_group", group: g }), g === "off" ? "hide all suggestions" : `show ${g} suggestions`);
+      b.dataset.group = g;
+      toggle.appendChild(b);
+    }
+    suggBar.appendChild(toggle);
     const counts = {};
     for (const s of model.get("spans") || []) if (s.suggestion) counts[s.label] = (counts[s.label] || 0) + 1;
     const labels = Object.keys(counts).sort();
-    if (!labels.length) return;
-    suggBar.appendChild(el("span", "nl-muted", "Suggestions:"));
     for (const lab of labels) {
       const g = el("span", "nl-sugg-group");
+      g.dataset.label = lab;
       g.append(el("span", "nl-sugg-label", `${lab} ${counts[lab]}`),
-        button("accept all", "nl-small", () => send({ action: "accept_all", label: lab })),
-        button("reject all", "nl-small", () => send({ action: "reject_all", label: lab })));
+        button("✓ all", "nl-small nl-accept-all", () => send({ action: "accept_all", label: lab }),
+          `accept the ${counts[lab]} ${lab} suggestions in this article (one undo step)`),
+        button("✗ all", "nl-small nl-reject-all", () => send({ action: "reject_all", label: lab }),
+          `reject the ${counts[lab]} ${lab} suggestions in this article`));
       suggBar.appendChild(g);
     }
+    if (labels.length) suggBar.appendChild(el("span", "nl-muted nl-scope", "✓ all / ✗ all: this article only"));
   }
 
   function drawDetail() {
@@ -580,7 +608,7 @@ function renderTagger(model, host) {
   };
   listen(model, ["doc"], later(drawHead), offs);
   listen(model, ["labels", "selection", "can_undo", "can_redo"], later(drawToolbar), offs);
-  listen(model, ["spans"], later(drawSuggBar), offs);
+  listen(model, ["spans", "sugg_group", "sugg_counts"], later(drawSuggBar), offs);
   listen(model, ["spans", "selected", "labels", "claim_kinds"], later(drawDetail), offs);
   listen(model, ["text", "spans", "selected", "selection", "labels"], later(drawText), offs);
   // another document or another selected span ends picking
@@ -676,7 +704,8 @@ function renderStances(model, host) {
     const values = model.get("values") || [];
     const keys = stanceKeys(values);
     if (!targets.length) {
-      root.appendChild(el("div", "nl-muted", "No stance targets in schema.json"));
+      root.appendChild(el("div", "nl-muted", "No stance targets yet: add what stances are about (a person, a deal)."));
+      root.appendChild(addTargetBox());
       return;
     }
     const all = rows();
@@ -688,6 +717,7 @@ function renderStances(model, host) {
         const row = el("div", "nl-stance-row" + (idx === focusRow ? " nl-focus" : ""));
         row.dataset.target = t;
         row.dataset.claim = claim || "";
+        row.style.setProperty("--nl-nvalues", String(values.length));
         const rowIndex = idx++;
         row.appendChild(el("span", "nl-target", t));
         for (const v of values) {
@@ -702,8 +732,19 @@ function renderStances(model, host) {
       }
     };
     section("Document", null, model.get("doc_values") || {});
+    root.appendChild(addTargetBox());
     if (model.get("claim")) section("Selected claim: “" + (model.get("claim_text") || "") + "”", model.get("claim"), model.get("claim_values") || {});
     else root.appendChild(el("div", "nl-muted", "Select a claim to set its stance."));
+  }
+  function addTargetBox() {
+    // a new stance target for the whole project (toolkit targets add NAME does the same)
+    const box = el("div", "nl-add-target");
+    const input = el("input", "nl-target-input");
+    input.placeholder = "new stance target";
+    const add = () => { if (input.value.trim()) send({ action: "add_target", name: input.value }); };
+    input.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { add(); ev.preventDefault(); } });
+    box.append(input, button("+ add", "nl-small nl-add-target-btn", add, "add a stance target to the project"));
+    return box;
   }
   root.addEventListener("keydown", (ev) => {
     if (isTyping(ev) || ev.ctrlKey || ev.metaKey || ev.altKey) return;
