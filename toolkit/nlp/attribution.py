@@ -549,6 +549,11 @@ class DocumentAttribution:
         if not noun.text[:1].isalpha():
             return
         self._roles[lemma].append((mods, ent))
+        # "Tarnwater, the regional water authority" is an organisation; "Ana Pires, the negotiator" a person
+        if lemma in _ORG_NOUNS:
+            ent.label_votes["ORG"] += 2
+        elif lemma in _PERSON_NOUNS:
+            ent.label_votes["PERSON"] += 2
         if lemma in _MALE_NOUNS:
             ent.gender_votes["m"] += 1
         elif lemma in _FEMALE_NOUNS:
