@@ -86,9 +86,10 @@ def test_trimmed_plus_changed_plus_curly_still_matches():
     # shared run "public safety must come first" (5 of 13); "inspectors" alone does not count
     ("Public safety must come first, and the harbour will stay closed until the inspectors finish",
      "Public safety must come first, which is why we are hiring more inspectors", 5 / 13),
-    # many shared words, scattered: in-order runs "the mayor" and then "the town" (4 of 10)
+    # many shared words, scattered: in-order runs "the mayor" and then "the town" (4 of 10),
+    # and 4 matched words are weighted by the length floor 4/5
     ("The mayor said the budget was fair to the town",
-     "Fair questions remain: was the budget the mayor wanted good for the town", 4 / 10),
+     "Fair questions remain: was the budget the mayor wanted good for the town", 4 / 10 * 4 / 5),
     # nothing in common beyond function words in different order
     ("We are not going anywhere", "Nobody is going to listen to us anyway", 0.0),
 ])

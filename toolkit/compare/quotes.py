@@ -1,23 +1,61 @@
 """Shared quotations: the same (or nearly the same) quotation in different sources.
 
-Quotations are found with :func:`toolkit.quotes.find_quotations`.  Two quotations *match*
-when, after normalisation (curly and straight quote marks, apostrophes, case, punctuation;
-"...", "…" and "[...]" elisions are dropped), most of the words of the shorter one appear in
-the longer one **in order and in runs of at least two consecutive words**.  This tolerates a
-quotation trimmed at either end, words elided in the middle and a changed word here and there,
-but not two different quotations that merely share some words.
+Quotations are found with :func:`toolkit.quotes.find_quotations` and compared as sequences of
+words after normalisation (curly and straight quote marks, apostrophes, case, punctuation;
+"...", "…" and "[...]" elisions are dropped).
 
-The similarity (0..1) is ``matched words / words of the shorter quotation``, where a word only
-counts as matched inside a run of two or more matching words (single words count when the
-shorter quotation has three words or fewer).  Pairs score at least ``threshold`` (default 0.75)
-to match.
+**Matched words** ``m``: the two word sequences are aligned (longest common subsequence of
+words, computed by ``rapidfuzz``); a word counts as matched only inside a run of two or more
+consecutive matching words (single words count when the shorter quotation has three words or
+fewer).  A quotation contained word for word in the other gives ``m`` = its length.
 
-Each quotation is attributed to a speaker: the ``speaker`` attribute of a claim span that covers
-it when the selected annotators recorded one, otherwise a heuristic over the surrounding sentence
-("..., said Jane Doe", "Doe told reporters: ...", "according to Doe, ..."; a quotation that
-continues an attributed one in the same paragraph gets the same speaker), with a pronoun
-("she said") resolved to the closest PERSON entity mention before the quotation (within 400
-characters), else to the previous attributed speaker of the same document.
+**Coverage** of each side: ``cover_a = m / words of a`` and ``cover_b = m / words of b``.
+
+**Similarity** (0..1)::
+
+    similarity = max(cover_a, cover_b) * min(1, m / 5)
+
+The first factor is how much of the better-covered quotation the other one contains (a
+quotation trimmed at either end, with words elided or one changed word scores high); the
+second is a length floor: a match of five words or more counts fully, a shorter one is
+weighted down (3 matched words: 0.6, 4: 0.8), so a 3-word fragment never scores like a full
+sentence.
+
+**A pair matches** when ``similarity >= threshold`` (default 0.75), or when it is a fragment of
+at least three matched words with ``max(cover_a, cover_b) >= threshold`` and both quotations
+have the same (non-empty, normalised) speaker.  The kind of match (column ``match``):
+
+* ``"full"``: both sides covered (``min(cover_a, cover_b) >= threshold``): the same quotation,
+  possibly with small changes;
+* ``"partial"``: one side inside the other (a short quotation within a long one, or a cut);
+* ``"scare"``: the same quoted word or two-word phrase (a "scare quote", *called the plan
+  "theft"*) in two sources **from the same speaker** (normalised speaker equal and non-empty),
+  containing a word that is not a function word.  Its similarity follows the same formula
+  (0.2 for one word, 0.4 for two), so scare quotes sort after real quotations.
+
+**Headline quotations**: a quotation in the headline (the first line of the text when it is the
+document's ``title``, or a short first line not ending in a full stop when there is no title)
+that repeats the words of a quotation of the body of the same document is that quotation's
+headline version: ``in_headline`` is true and ``headline_of`` names the body quotation.  Headline
+versions are not matched again and are not counted in shared groups or profiles.
+
+**Scale**: candidate pairs come from blocking, never from all pairs.  Identical normalised texts
+are grouped first; every distinct text of three words or more is indexed by its word 3-grams;
+3-grams found in more than ``max_df`` distinct texts are skipped (common phrases), and each text
+keeps at most ``max_candidates`` candidates (those sharing the most 3-grams).  Candidates are
+scored in C (``rapidfuzz``: longest common subsequence as an upper bound, then an alignment for
+the survivors); ``difflib`` only produces the word diff of the pairs returned.  Scare quotes are
+grouped by (speaker, words).  A text printed identically in more than ``max_candidates``
+documents is linked as a star (each copy to one copy in another source) instead of all pairs.
+
+Each quotation is attributed to a speaker: the ``speaker`` attribute of the claim span that
+covers most of it (at least half) when the selected annotators recorded one, otherwise a
+heuristic over the surrounding sentence ("..., said Jane Doe", "Doe told reporters: ...",
+"according to Doe, ...", "Doe called the plan ..."; a quotation that continues an attributed one
+in the same paragraph gets the same speaker), with a pronoun ("she said") resolved to the
+closest PERSON entity mention before the quotation (within 400 characters), else to the previous
+attributed speaker of the same document.  Names go through
+:meth:`toolkit.compare.entities.EntityNormalizer.canonical`.
 """
 
 from __future__ import annotations
@@ -28,13 +66,32 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from html import escape
 
+import numpy as np
 import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import Indel, LCSseq
 
 from toolkit.compare._layers import Layer, select_layer
 from toolkit.compare.entities import EntityNormalizer, clean_surface
+from toolkit.errors import ValidationError
 from toolkit.model import connected_components
 
 ELLIPSIS = "\u2026"
+#: Matches shorter than this many words are weighted down (see the module docstring).
+LENGTH_FLOOR = 5
+#: A fragment (fewer than LENGTH_FLOOR matched words) needs at least this many and the same speaker.
+FRAGMENT_MIN_WORDS = 3
+#: Quotations of at most this many words are scare quotes (when shorter than ``min_words``).
+SCARE_MAX_WORDS = 2
+#: Words a scare quote may not consist of only (our own list of English function words).
+FUNCTION_WORDS = frozenset("""
+a an the and or but nor so yet if then than of in on at to for from by with about as into onto
+over under up down out off is are was were be been being am do does did have has had will would
+shall should can could may might must not no yes it its it's this that these those there here
+he she they we you i me him her them us my your his our their who whom what which when where why
+how all any some very just only also too more most less such own same other
+""".split())
+
 _QUOTE_CHARS = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
@@ -57,6 +114,64 @@ def quote_tokens(text: str, keep_elisions: bool = False) -> list[str]:
     return toks if keep_elisions else [t for t in toks if t != ELLIPSIS]
 
 
+class _Vocab:
+    """Maps each word to one character, so that a quotation becomes a string with one
+    character per word and rapidfuzz's C string routines work on words."""
+
+    # Code points available once the surrogate block is skipped.
+    _SPAN = 0x110000 - 0x800 - 1
+
+    def __init__(self) -> None:
+        self._ids: dict[str, str] = {}
+
+    def encode(self, tokens: Sequence[str]) -> str:
+        out = []
+        ids = self._ids
+        for t in tokens:
+            ch = ids.get(t)
+            if ch is None:
+                # A vocabulary beyond ~1.1 million words wraps around (two words then share a
+                # character: a negligible loss of precision, never a crash).
+                cp = len(ids) % self._SPAN + 1
+                ch = ids[t] = chr(cp + 0x800 if cp >= 0xD800 else cp)
+            out.append(ch)
+        return "".join(out)
+
+
+def _run_matched(sa: str, sb: str) -> int:
+    """Matched words of two encoded quotations (runs of >= 2 words; see the module docstring)."""
+    la, lb = len(sa), len(sb)
+    if not la or not lb:
+        return 0
+    if (la <= lb and sa in sb) or (lb < la and sb in sa):
+        return min(la, lb)
+    min_run = 1 if min(la, lb) <= 3 else 2
+    # An LCS alignment may split a run ("the" matched alone, "people of this town" after
+    # it): grow each aligned block backwards and forwards over equal words not used by a
+    # counted block, so runs are counted whole.
+    blocks = [(b.a, b.b, b.size) for b in Indel.opcodes(sa, sb).as_matching_blocks() if b.size]
+    total, end_a, end_b = 0, 0, 0
+    for k, (i, j, size) in enumerate(blocks):
+        while i > end_a and j > end_b and sa[i - 1] == sb[j - 1]:
+            i, j, size = i - 1, j - 1, size + 1
+        nxt_a, nxt_b = (blocks[k + 1][0], blocks[k + 1][1]) if k + 1 < len(blocks) else (la, lb)
+        while i + size < nxt_a and j + size < nxt_b and sa[i + size] == sb[j + size]:
+            size += 1
+        if size >= min_run:
+            total += size
+            end_a, end_b = i + size, j + size
+    return total
+
+
+def _score(matched: int, la: int, lb: int) -> tuple[float, float, float, float]:
+    """``(similarity, overlap, cover_a, cover_b)`` from matched words and the two lengths."""
+    if not la or not lb or not matched:
+        return 0.0, 0.0, 0.0, 0.0
+    ca, cb = matched / la, matched / lb
+    sim = max(ca, cb) * min(1.0, matched / LENGTH_FLOOR)
+    return round(sim, 4), round(2 * matched / (la + lb), 4), round(ca, 4), round(cb, 4)
+
+
 @dataclass(frozen=True)
 class DiffOp:
     """One step of a word-level diff: ``op`` is equal, replace, delete (only in a) or insert."""
@@ -71,7 +186,7 @@ class DiffOp:
 
 @dataclass(frozen=True)
 class QuoteComparison:
-    """Result of :func:`compare_quotes`."""
+    """Result of :func:`compare_quotes`: similarity, Dice overlap, matched words, lengths, diff."""
 
     similarity: float
     overlap: float
@@ -81,11 +196,26 @@ class QuoteComparison:
     diff: tuple[DiffOp, ...] = field(repr=False)
 
     def __repr__(self) -> str:
-        return (f"QuoteComparison(similarity={self.similarity:.3f}, overlap={self.overlap:.3f}, "
-                f"matched={self.matched_words}/{min(self.words_a, self.words_b)})")
+        return (f"QuoteComparison(similarity={self.similarity:.3f}, cover_a={self.cover_a:.3f}, "
+                f"cover_b={self.cover_b:.3f}, matched={self.matched_words})")
+
+    @property
+    def cover_a(self) -> float:
+        """Share of the words of ``a`` that are matched."""
+        return round(self.matched_words / self.words_a, 4) if self.words_a else 0.0
+
+    @property
+    def cover_b(self) -> float:
+        """Share of the words of ``b`` that are matched."""
+        return round(self.matched_words / self.words_b, 4) if self.words_b else 0.0
+
+    @property
+    def kind(self) -> str:
+        """``"full"`` (both sides covered), ``"partial"`` (one inside the other) or ``""``."""
+        return _kind(self.cover_a, self.cover_b, 0.75) if self.matches() else ""
 
     def matches(self, threshold: float = 0.75) -> bool:
-        """Whether the two quotations count as the same quotation."""
+        """Whether the two quotations count as the same quotation (speakers unknown)."""
         return self.similarity >= threshold and min(self.words_a, self.words_b) > 0
 
     @property
@@ -99,9 +229,15 @@ class QuoteComparison:
         return diff_to_html(self.diff)
 
 
+def _kind(cover_a: float, cover_b: float, threshold: float) -> str:
+    return "full" if min(cover_a, cover_b) >= threshold else "partial"
+
+
 def word_diff(a: str, b: str) -> tuple[DiffOp, ...]:
     """Word-level diff of two quotations (normalised words; elisions shown as "…")."""
     ta, tb = quote_tokens(a, keep_elisions=True), quote_tokens(b, keep_elisions=True)
+    if ta == tb:
+        return (DiffOp("equal", tuple(ta), tuple(tb)),) if ta else ()
     sm = SequenceMatcher(None, ta, tb, autojunk=False)
     return tuple(DiffOp(op, tuple(ta[i1:i2]), tuple(tb[j1:j2]))
                  for op, i1, i2, j1, j2 in sm.get_opcodes())
@@ -135,28 +271,18 @@ def diff_to_html(diff: Iterable[DiffOp]) -> str:
     return " ".join(parts)
 
 
-def _matched_words(ta: Sequence[str], tb: Sequence[str]) -> int:
-    shorter = min(len(ta), len(tb))
-    min_run = 1 if shorter <= 3 else 2
-    sm = SequenceMatcher(None, ta, tb, autojunk=False)
-    return sum(blk.size for blk in sm.get_matching_blocks() if blk.size >= min_run)
-
-
 def compare_quotes(a: str, b: str) -> QuoteComparison:
-    """Compare two quotations: similarity, overlap (Dice over matched words) and diff.
+    """Compare two quotations: similarity, overlap (Dice over matched words), coverages, diff.
 
     >>> compare_quotes("“We will rebuild the harbour by spring”",
     ...                '"We will rebuild the port by spring"').diff_text
     'we will rebuild the [-harbour-] {+port+} by spring'
     """
     ta, tb = quote_tokens(a), quote_tokens(b)
-    if not ta or not tb:
-        return QuoteComparison(0.0, 0.0, 0, len(ta), len(tb), word_diff(a, b))
-    matched = _matched_words(ta, tb)
-    sim = matched / min(len(ta), len(tb))
-    overlap = 2 * matched / (len(ta) + len(tb))
-    return QuoteComparison(round(sim, 4), round(overlap, 4), matched, len(ta), len(tb),
-                           word_diff(a, b))
+    vocab = _Vocab()
+    matched = _run_matched(vocab.encode(ta), vocab.encode(tb))
+    sim, overlap, _, _ = _score(matched, len(ta), len(tb))
+    return QuoteComparison(sim, overlap, matched, len(ta), len(tb), word_diff(a, b))
 
 
 def quote_similarity(a: str, b: str) -> float:
@@ -177,6 +303,8 @@ _SAY = (r"(?:said|says|say|added|adds|told|tells|explained|explains|insisted|ins
         r"warns|argued|argues|stated|states|claimed|claims|asked|asks|replied|replies|noted|"
         r"notes|wrote|writes|recalled|continued|declared|admitted|conceded|confirmed|"
         r"announced|acknowledged|promised|vowed|cautioned|countered|remarked)")
+# Verbs that introduce a scare quote or a quoted label: 'Doe called the plan "theft"'.
+_NAMING = r"(?:called|calls|described|describes|dubbed|dubs|termed|terms|labelled|labeled|branded|brands)"
 _TITLE = r"(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame|Rev|Sen|Gov|Rep|Capt|Col|Gen|Lt|Sgt)\.?"
 _CAP = r"[A-Z][\w\u2019'\-]*"
 _NAME = (rf"(?:{_TITLE}\s+)?{_CAP}(?:\s+(?:{_CAP}|de|van|von|da|al|bin|del|la|le))*"
@@ -194,8 +322,9 @@ _AFTER_RES = [
 _BEFORE_RES = [
     re.compile(rf"{_WHO}\s+(?:has\s+|had\s+)?{_SAY}\b[^.!?\"\u201c\u201d]{{0,60}}?[\s:,]*$"),
     re.compile(rf"[Aa]ccording to\s+{_WHO}\s*,?\s*$"),
+    re.compile(rf"{_WHO}\s+(?:has\s+|had\s+)?{_NAMING}\b[^.!?\"\u201c\u201d]{{0,60}}?[\s:,]*$"),
 ]
-_SAY_WORDS = set(re.findall(r"[a-z]+", _SAY))
+_SAY_WORDS = set(re.findall(r"[a-z]+", _SAY)) | set(re.findall(r"[a-z]+", _NAMING))
 
 
 def _trim_who(who: str) -> str:
@@ -242,13 +371,63 @@ def _nearest_person(persons: list[tuple[int, str]], before: int, norm: EntityNor
 
 QUOTE_COLUMNS = ["quote_id", "doc_id", "source", "start", "end", "inner_start", "inner_end",
                  "text", "style", "closed", "n_words", "speaker", "speaker_as_written",
-                 "speaker_method"]
+                 "speaker_method", "scare", "in_headline", "headline_of"]
+
+#: Share of a headline quotation's words a body quotation must contain to be its source.
+HEADLINE_COVER = 0.6
 
 
 def _find_quotations(text: str) -> list:
     from toolkit.quotes import find_quotations
 
     return find_quotations(text)
+
+
+def headline_end(text: str, title: object = None) -> int:
+    """End offset of the headline at the start of ``text`` (0 when there is none).
+
+    The headline is the first line when its words are those of ``title``; without a title, a
+    first line of at most 160 characters that is followed by more text and does not end with a
+    full stop.
+    """
+    nl = text.find("\n")
+    first = text[: nl if nl >= 0 else len(text)]
+    if not first.strip():
+        return 0
+    if isinstance(title, str) and title.strip():
+        return len(first) if quote_tokens(first) == quote_tokens(title) else 0
+    if nl < 0:
+        return 0
+    return len(first) if len(first) <= 160 and not first.rstrip().endswith(".") else 0
+
+
+def _outermost(found: list) -> list:
+    """Quotations not inside another one (one sweep over quotations sorted by start)."""
+    kept, max_end = [], -1
+    for q in sorted(found, key=lambda q: (q.start, -q.end)):
+        if q.end > max_end:
+            kept.append(q)
+            max_end = q.end
+    return kept
+
+
+def _link_headlines(rows: list[dict], head_end: int, vocab: _Vocab) -> None:
+    """Set ``in_headline``/``headline_of`` on the quotation rows of one document."""
+    body = [(r["quote_id"], vocab.encode(quote_tokens(r["text"]))) for r in rows if r["start"] >= head_end]
+    for r in rows:
+        if r["start"] >= head_end:
+            continue
+        r["in_headline"] = True
+        h = vocab.encode(quote_tokens(r["text"]))
+        best, best_cover = "", 0.0
+        for qid, enc in body:
+            # a one- or two-word headline quotation must appear as it is
+            short = len(h) <= SCARE_MAX_WORDS
+            cover = float(bool(h) and h in enc) if short else _run_matched(h, enc) / len(h)
+            if cover > best_cover:
+                best, best_cover = qid, cover
+        if best_cover >= HEADLINE_COVER:
+            r["headline_of"] = best
 
 
 def document_quotations(
@@ -258,24 +437,33 @@ def document_quotations(
     min_words: int = 3,
     merges: Mapping[str, str] | None = None,
     nested: bool = False,
+    scare_quotes: bool = False,
 ) -> pd.DataFrame:
     """Every quotation of every document, with its speaker.
 
     Args:
-        documents: the ``documents`` frame of ``Project.load()``.
-        spans: the ``spans`` frame; claim spans of ``layer`` covering a quotation give its
-            speaker, entity spans help resolve names ("Doe" -> "Jane Doe").
+        documents: the ``documents`` frame of ``Project.load()`` (``title`` is optional).
+        spans: the ``spans`` frame; the claim span of ``layer`` covering most of a quotation
+            gives its speaker, entity spans help resolve names ("Doe" -> "Jane Doe").
         layer: whose annotations (see :mod:`toolkit.compare._layers`).
-        min_words: shorter quotations (scare quotes, titles) are left out.
+        min_words: quotations shorter than this are not full quotations: they are left out,
+            or with ``scare_quotes`` those of one or two words are kept as scare quotes.
         merges: entity merges (:func:`toolkit.compare.entities.load_merges`).
         nested: keep quotations inside another quotation (default: left out).
+        scare_quotes: keep one- and two-word quotations with ``scare`` true, so that
+            :func:`match_quotations` can match them (same words, same speaker).  Off by
+            default: analyses that count quotations (voices, profiles) then see only full ones.
 
     Returns columns ``quote_id`` (``<doc_id>:q<n>``), ``doc_id, source, start, end, inner_start,
     inner_end, text`` (inner text), ``style, closed, n_words, speaker`` (normalised name),
-    ``speaker_as_written`` and ``speaker_method``: "claim" (a covering claim span's
-    ``speaker``), "heuristic" (the words around the quotation), "previous" (continues the
-    previous attributed quotation of the same paragraph) or "" (unattributed).
+    ``speaker_as_written``, ``speaker_method``: "claim" (a covering claim span's ``speaker``),
+    "heuristic" (the words around the quotation), "previous" (continues the previous
+    attributed quotation of the same paragraph) or "" (unattributed); ``scare`` (fewer than
+    ``min_words`` words), ``in_headline`` (the quotation is in the headline) and
+    ``headline_of`` (the body quotation a headline quotation repeats, else "").
     """
+    if min_words < 1:
+        raise ValidationError(f"min_words must be at least 1, got {min_words}")
     sel = select_layer(spans, layer) if spans is not None and not spans.empty else None
     claims_by_doc: dict[str, list[tuple[int, int, str]]] = {}
     norm = EntityNormalizer(merges)
@@ -290,29 +478,34 @@ def document_quotations(
         for d, s, e, sp in zip(cl["doc_id"], cl["start"], cl["end"], cl.get("speaker", []), strict=False):
             if isinstance(sp, str) and sp.strip():
                 claims_by_doc.setdefault(d, []).append((int(s), int(e), sp.strip()))
+    titles = documents["title"] if "title" in documents.columns else pd.Series(None, index=documents.index)
+    docs = documents.assign(_title=titles).sort_values("doc_id")
+    vocab = _Vocab()
     rows: list[dict] = []
-    for doc in documents.sort_values("doc_id").itertuples(index=False):
-        text: str = doc.text
+    for doc_id, source, text, title in zip(docs["doc_id"], docs["source"], docs["text"], docs["_title"],
+                                           strict=True):
         found = _find_quotations(text)
         if not nested:
-            found = [q for q in found if not any(
-                o is not q and o.start <= q.start and q.end <= o.end and (o.start, o.end) != (q.start, q.end)
-                for o in found)]
+            found = _outermost(found)
+        head = headline_end(text, title)
+        doc_rows: list[dict] = []
         last_speaker = ""
         prev: tuple[int, str, str] | None = None
         n = 0
         for q in sorted(found, key=lambda q: q.start):
             inner = text[q.inner_start: q.inner_end]
             words = len(quote_tokens(inner))
-            if words < min_words:
+            scare = words < min_words
+            if words == 0 or (scare and (not scare_quotes or words > SCARE_MAX_WORDS)):
                 continue
             n += 1
             method, as_written = "", ""
             length = max(1, q.inner_end - q.inner_start)
-            for s, e, sp in claims_by_doc.get(doc.doc_id, []):
-                if min(e, q.inner_end) - max(s, q.inner_start) >= 0.5 * length:
-                    method, as_written = "claim", sp
-                    break
+            best = 0
+            for s, e, sp in claims_by_doc.get(doc_id, []):
+                cover = min(e, q.inner_end) - max(s, q.inner_start)
+                if cover >= 0.5 * length and cover > best:
+                    method, as_written, best = "claim", sp, cover
             if not method:
                 as_written = heuristic_speaker(text, q.start, q.end)
                 method = "heuristic" if as_written else ""
@@ -321,71 +514,258 @@ def document_quotations(
                 # ('"...," Doe said. "..."') has the same speaker.
                 method, as_written = "previous", prev[1]
             if as_written.lower() in {"he", "she", "they"}:
-                speaker = _nearest_person(persons_by_doc.get(doc.doc_id, []), q.start, norm,
-                                          doc.doc_id) or last_speaker
+                speaker = _nearest_person(persons_by_doc.get(doc_id, []), q.start, norm,
+                                          doc_id) or last_speaker
             elif as_written and as_written[0].isupper():
-                speaker = norm.canonical(as_written, doc_id=doc.doc_id, label="PERSON")
+                speaker = norm.canonical(as_written, doc_id=doc_id, label="PERSON")
             else:
                 speaker = clean_surface(as_written)
             if method == "previous" and prev is not None:
                 speaker = prev[2]
             if speaker:
                 last_speaker = speaker
-            prev = (q.end, as_written, speaker) if as_written else None
-            rows.append({
-                "quote_id": f"{doc.doc_id}:q{n}", "doc_id": doc.doc_id, "source": doc.source,
+            # A scare quote does not carry its speaker over to the next quotation.
+            prev = (q.end, as_written, speaker) if as_written and not scare else None
+            doc_rows.append({
+                "quote_id": f"{doc_id}:q{n}", "doc_id": doc_id, "source": source,
                 "start": q.start, "end": q.end, "inner_start": q.inner_start,
                 "inner_end": q.inner_end, "text": inner, "style": q.style, "closed": q.closed,
                 "n_words": words, "speaker": speaker, "speaker_as_written": as_written,
-                "speaker_method": method,
+                "speaker_method": method, "scare": scare, "in_headline": False, "headline_of": "",
             })
+        if head and doc_rows and doc_rows[0]["start"] < head:
+            _link_headlines(doc_rows, head, vocab)
+        rows.extend(doc_rows)
     return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
 
 
-MATCH_COLUMNS = ["similarity", "overlap", "source_a", "source_b", "doc_a", "doc_b", "text_a",
-                 "text_b", "speaker_a", "speaker_b", "diff", "diff_html", "quote_a", "quote_b"]
+# ---------------------------------------------------------------------------------------------
+# Matching
+# ---------------------------------------------------------------------------------------------
+
+MATCH_COLUMNS = ["similarity", "overlap", "cover_a", "cover_b", "match", "source_a", "source_b",
+                 "doc_a", "doc_b", "text_a", "text_b", "speaker_a", "speaker_b", "diff", "diff_html",
+                 "quote_a", "quote_b"]
 
 
-def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75,
-                     cross_source: bool = True) -> pd.DataFrame:
+def _block_candidates(texts: list[str], max_df: int, max_candidates: int) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs ``(a, b)`` (a < b) of distinct encoded texts sharing a rare word 3-gram.
+
+    Each text is indexed by its 3-grams (a text of one or two words by itself); 3-grams in more
+    than ``max_df`` texts are skipped; each text keeps the ``max_candidates`` candidates it
+    shares most 3-grams with (a pair stays if it is among the best of either side).  Everything
+    is vectorised: the work grows with the number of (3-gram, text) entries and the pairs they
+    produce, which ``max_df`` bounds per entry.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    n = len(texts)
+    if n < 2:
+        return empty, empty
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    ends = np.cumsum(lengths)
+    pos = np.arange(len(codes), dtype=np.int64)
+    tri = pos + 2 < ends[owner]
+    p = pos[tri]
+    keys = [(codes[p] << 42) | (codes[p + 1] << 21) | codes[p + 2]]
+    owners = [owner[tri]]
+    short = np.flatnonzero(lengths < 3)
+    if len(short):
+        # one- and two-word texts: the whole text is the key (negative, apart from 3-grams)
+        st = ends[short] - lengths[short]
+        second = np.where(lengths[short] == 2, codes[np.minimum(st + 1, len(codes) - 1)], 0)
+        keys.append(-((codes[st] << 21) | second) - 1)
+        owners.append(short)
+    key = np.concatenate(keys)
+    own = np.concatenate(owners)
+    order = np.lexsort((own, key))
+    key, own = key[order], own[order]
+    first = np.r_[True, (key[1:] != key[:-1]) | (own[1:] != own[:-1])]
+    key, own = key[first], own[first]
+    # group the (3-gram, text) entries by 3-gram; keep groups of 2..max_df texts
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    sizes = np.diff(np.r_[starts, len(key)])
+    good = (sizes >= 2) & (sizes <= max_df)
+    starts, sizes = starts[good], sizes[good]
+    if not len(starts):
+        return empty, empty
+    idx = _ranges(starts, sizes)
+    rel = idx - np.repeat(starts, sizes)
+    after = np.repeat(sizes, sizes) - rel - 1
+    left = np.repeat(idx, after)
+    run_start = np.repeat(np.cumsum(after) - after, after)
+    right = left + 1 + (np.arange(len(left), dtype=np.int64) - run_start)
+    pair = own[left] * n + own[right]  # own is sorted within a group, so a < b
+    pair, shared = np.unique(pair, return_counts=True)
+    a, b = pair // n, pair % n
+    keep = (_rank_within(a, shared) < max_candidates) | (_rank_within(b, shared) < max_candidates)
+    return a[keep], b[keep]
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Concatenation of ``range(s, s + z)`` for every (s, z), vectorised."""
+    total = int(sizes.sum())
+    offsets = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.repeat(starts, sizes) + (np.arange(total, dtype=np.int64) - offsets)
+
+
+def _rank_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """0-based rank of each element within its group, highest ``score`` first."""
+    order = np.lexsort((-score, group))
+    g = group[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    sizes = np.diff(np.r_[starts, len(g)])
+    rank = np.empty(len(g), dtype=np.int64)
+    rank[order] = np.arange(len(g), dtype=np.int64) - np.repeat(starts, sizes)
+    return rank
+
+
+class _Pairs:
+    """Collects matched quotation pairs (row indices), linking large groups as stars."""
+
+    def __init__(self, doc: np.ndarray, src: np.ndarray, cross_source: bool, limit: int) -> None:
+        self.doc, self.src, self.cross, self.limit = doc, src, cross_source, limit
+        self.a: list[int] = []
+        self.b: list[int] = []
+        self.m: list[int] = []
+
+    def valid(self, i: int, j: int) -> bool:
+        return self.doc[i] != self.doc[j] and not (self.cross and self.src[i] == self.src[j])
+
+    def _add(self, i: int, j: int, m: int) -> None:
+        self.a.append(min(i, j))
+        self.b.append(max(i, j))
+        self.m.append(m)
+
+    def within(self, members: list[int], m: int) -> None:
+        """Link quotations with the same text (all pairs, or a star when there are many)."""
+        if len(members) <= self.limit:
+            for x, i in enumerate(members):
+                for j in members[x + 1:]:
+                    if self.valid(i, j):
+                        self._add(i, j, m)
+            return
+        anchor = members[0]
+        alt = next((j for j in members[1:] if self.valid(anchor, j)), None)
+        for j in members[1:]:
+            if self.valid(anchor, j):
+                self._add(anchor, j, m)
+            elif alt is not None and alt != j and self.valid(alt, j):
+                self._add(alt, j, m)
+
+    def between(self, left: list[int], right: list[int], m: int) -> None:
+        """Link the quotations of two matching texts (all pairs, or each to one partner)."""
+        if len(left) * len(right) <= self.limit:
+            for i in left:
+                for j in right:
+                    if self.valid(i, j):
+                        self._add(i, j, m)
+            return
+        for side, other in ((left, right), (right, left)):
+            for i in side:
+                j = next((j for j in other if self.valid(i, j)), None)
+                if j is not None:
+                    self._add(i, j, m)
+
+
+def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source: bool = True,
+                     max_candidates: int = 50, max_df: int = 200, diff: bool = True) -> pd.DataFrame:
     """Pairs of matching quotations (from :func:`document_quotations`).
 
-    Only pairs from different documents (and, by default, different sources) are compared, and
-    only those sharing two consecutive words.  Returns columns ``similarity, overlap, source_a,
+    Only pairs from different documents (and, by default, different sources) are compared;
+    headline versions (``headline_of`` set) are left out.  Candidates come from blocking on
+    rare word 3-grams (``max_df``, ``max_candidates``; see the module docstring), scare quotes
+    (``scare``) from equal (speaker, words).
+
+    Returns columns ``similarity, overlap`` (Dice over matched words), ``cover_a, cover_b``
+    (share of each side matched), ``match`` ("full", "partial" or "scare"), ``source_a,
     source_b, doc_a, doc_b, text_a, text_b, speaker_a, speaker_b, diff`` (text diff),
-    ``diff_html, quote_a, quote_b`` sorted by similarity (highest first).
+    ``diff_html, quote_a, quote_b`` sorted by similarity (highest first).  ``diff=False`` leaves
+    the two diff columns empty (faster on very large corpora).
     """
+    if not 0 < threshold <= 1:
+        raise ValidationError(f"threshold must be in (0, 1], got {threshold}")
+    if max_candidates < 1 or max_df < 2:
+        raise ValidationError(f"max_candidates must be >= 1 and max_df >= 2, got {max_candidates}, {max_df}")
     if quotes.empty:
         return pd.DataFrame(columns=MATCH_COLUMNS)
-    recs = quotes.to_dict("records")
-    toks = [quote_tokens(r["text"]) for r in recs]
-    index: dict[tuple[str, str], set[int]] = {}
-    for i, t in enumerate(toks):
-        for bg in zip(t, t[1:], strict=False):
-            index.setdefault(bg, set()).add(i)
-    cands: set[tuple[int, int]] = set()
-    for members in index.values():
-        ms = sorted(members)
-        for x, i in enumerate(ms):
-            for j in ms[x + 1:]:
-                cands.add((i, j))
+    n = len(quotes)
+    doc = quotes["doc_id"].astype(str).to_numpy()
+    src = quotes["source"].astype(str).to_numpy()
+    texts = quotes["text"].astype(str).tolist()
+    speakers = (quotes["speaker"].fillna("").astype(str) if "speaker" in quotes.columns
+                else pd.Series("", index=quotes.index))
+    spk = speakers.str.casefold().str.strip().tolist()
+    head_of = quotes["headline_of"].fillna("").astype(str).to_numpy() if "headline_of" in quotes.columns \
+        else np.full(n, "")
+    scare = quotes["scare"].fillna(False).astype(bool).to_numpy() if "scare" in quotes.columns \
+        else np.zeros(n, dtype=bool)
+    vocab = _Vocab()
+    toks = [quote_tokens(t) for t in texts]
+    enc = [vocab.encode(t) for t in toks]
+    pairs = _Pairs(doc, src, cross_source, max_candidates)
+
+    # full quotations: identical texts, then blocked candidates between distinct texts
+    uniq: dict[str, int] = {}
+    members: list[list[int]] = []
+    for i in range(n):
+        if head_of[i] or scare[i] or not enc[i]:
+            continue
+        u = uniq.setdefault(enc[i], len(uniq))
+        if u == len(members):
+            members.append([])
+        members[u].append(i)
+    ustr = list(uniq)
+    for u, mem in enumerate(members):
+        if len(mem) > 1:
+            pairs.within(mem, len(ustr[u]))
+    ca, cb = _block_candidates(ustr, max_df, max_candidates)
+    if len(ca):
+        sa, sb = [ustr[x] for x in ca], [ustr[x] for x in cb]
+        lcs = process.cpdist(sa, sb, scorer=LCSseq.similarity, workers=1)
+        la = np.fromiter(map(len, sa), dtype=np.int64, count=len(sa))
+        lb = np.fromiter(map(len, sb), dtype=np.int64, count=len(sb))
+        # the LCS bounds the matched words from above: drop pairs that cannot reach a match
+        hopeful = np.flatnonzero((lcs >= FRAGMENT_MIN_WORDS) & (lcs >= threshold * np.minimum(la, lb)))
+        for k in hopeful:
+            m = _run_matched(sa[k], sb[k])
+            if m >= FRAGMENT_MIN_WORDS and m >= threshold * min(la[k], lb[k]):
+                pairs.between(members[ca[k]], members[cb[k]], m)
+
+    # scare quotes: the same words from the same speaker
+    scare_groups: dict[tuple[str, str], list[int]] = {}
+    for i in np.flatnonzero(scare):
+        if head_of[i] or not spk[i] or not any(t not in FUNCTION_WORDS and not t.isdigit() for t in toks[i]):
+            continue
+        scare_groups.setdefault((spk[i], enc[i]), []).append(int(i))
+    n_full = len(pairs.a)
+    for mem in scare_groups.values():
+        if len(mem) > 1:
+            pairs.within(mem, len(enc[mem[0]]))
+
     rows = []
-    for i, j in sorted(cands):
-        a, b = recs[i], recs[j]
-        if a["doc_id"] == b["doc_id"] or (cross_source and a["source"] == b["source"]):
+    qid = quotes["quote_id"].astype(str).tolist() if "quote_id" in quotes.columns else [str(i) for i in range(n)]
+    diffs: dict[tuple[str, str], tuple[str, str]] = {}
+    for k, (i, j, m) in enumerate(zip(pairs.a, pairs.b, pairs.m, strict=True)):
+        if src[j] < src[i]:
+            i, j = j, i
+        sim, overlap, cov_a, cov_b = _score(m, len(enc[i]), len(enc[j]))
+        if k >= n_full:
+            kind = "scare"
+        elif sim >= threshold or (spk[i] and spk[i] == spk[j] and max(cov_a, cov_b) >= threshold):
+            kind = _kind(cov_a, cov_b, threshold)
+        else:
             continue
-        if b["source"] < a["source"]:
-            a, b = b, a
-        cmp = compare_quotes(a["text"], b["text"])
-        if not cmp.matches(threshold):
-            continue
-        rows.append({
-            "similarity": cmp.similarity, "overlap": cmp.overlap,
-            "source_a": a["source"], "source_b": b["source"], "doc_a": a["doc_id"],
-            "doc_b": b["doc_id"], "text_a": a["text"], "text_b": b["text"],
-            "speaker_a": a["speaker"], "speaker_b": b["speaker"], "diff": cmp.diff_text,
-            "diff_html": cmp.diff_html, "quote_a": a["quote_id"], "quote_b": b["quote_id"],
-        })
+        d_text = d_html = ""
+        if diff:
+            key = (texts[i], texts[j])
+            if key not in diffs:
+                ops = word_diff(*key)
+                diffs[key] = (diff_to_text(ops), diff_to_html(ops))
+            d_text, d_html = diffs[key]
+        rows.append((sim, overlap, cov_a, cov_b, kind, src[i], src[j], doc[i], doc[j], texts[i], texts[j],
+                     speakers.iat[i], speakers.iat[j], d_text, d_html, qid[i], qid[j]))
     out = pd.DataFrame(rows, columns=MATCH_COLUMNS)
     return out.sort_values(["similarity", "quote_a", "quote_b"],
                            ascending=[False, True, True]).reset_index(drop=True)
@@ -394,27 +774,42 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75,
 def shared_quotations(quotes: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFrame:
     """Groups of matching quotations (connected components of the matched pairs).
 
-    One row per group found in two or more sources: ``group, n_sources, sources, text`` (the
-    longest version), ``speakers`` (each source's attribution, "source: speaker; ...").
+    One row per group found in two or more sources: ``group, n_sources, n_quotations, sources,
+    text`` (the longest version), ``speakers`` (each source's attribution, "source: speaker;
+    ..."), ``match`` (the kinds of match that join the group, e.g. "full, partial").  Headline
+    versions (``headline_of`` set) are not members: their body quotation stands for them.
     """
-    cols = ["group", "n_sources", "sources", "text", "speakers"]
+    cols = ["group", "n_sources", "n_quotations", "sources", "text", "speakers", "match"]
     if matches.empty:
         return pd.DataFrame(columns=cols)
     root = connected_components(zip(matches["quote_a"], matches["quote_b"], strict=True))
-    q = quotes.set_index("quote_id")
-    groups: dict[str, list[str]] = {}
-    for qid in sorted(root):
-        groups.setdefault(root[qid], []).append(qid)
+    kinds: dict[str, set[str]] = {}
+    match_kind = matches["match"] if "match" in matches.columns else pd.Series("", index=matches.index)
+    for a, kind in zip(matches["quote_a"], match_kind, strict=True):
+        kinds.setdefault(root[a], set()).add(kind)
+    q = quotes[quotes["quote_id"].isin(root.keys())]
+    if "headline_of" in q.columns:
+        q = q[q["headline_of"].fillna("") == ""]
+    speaker_col = q["speaker"].fillna("") if "speaker" in q.columns else pd.Series("", index=q.index)
+    groups: dict[str, list[tuple[str, str, str, str]]] = {}
+    for qid, src, text, sp in zip(q["quote_id"], q["source"], q["text"], speaker_col, strict=True):
+        groups.setdefault(root[qid], []).append((qid, str(src), str(text), str(sp)))
     rows = []
-    for members in sorted(groups.values(), key=lambda m: (-len(m), m[0])):
-        sub = q.loc[members]
-        longest = max(sub["text"], key=lambda t: (len(t), t))
-        speakers = "; ".join(
-            f"{src}: {', '.join(sorted({s for s in grp['speaker'] if s})) or '(unattributed)'}"
-            for src, grp in sub.groupby("source"))
-        rows.append({"n_sources": sub["source"].nunique(),
-                     "sources": ", ".join(sorted(sub["source"].unique())),
-                     "text": longest, "speakers": speakers})
-    out = pd.DataFrame(rows, columns=cols[1:])
+    for r, members in groups.items():
+        members.sort()
+        by_source: dict[str, set[str]] = {}
+        for _, src, _, sp in members:
+            by_source.setdefault(src, set())
+            if sp:
+                by_source[src].add(sp)
+        if len(by_source) < 2:
+            continue
+        longest = max((t for _, _, t, _ in members), key=lambda t: (len(t), t))
+        speakers = "; ".join(f"{s}: {', '.join(sorted(v)) or '(unattributed)'}" for s, v in sorted(by_source.items()))
+        rows.append(((-len(members), members[0][0]), {
+            "n_sources": len(by_source), "n_quotations": len(members), "sources": ", ".join(sorted(by_source)),
+            "text": longest, "speakers": speakers, "match": ", ".join(sorted(k for k in kinds.get(r, ()) if k))}))
+    rows.sort(key=lambda x: x[0])
+    out = pd.DataFrame([r for _, r in rows], columns=cols[1:])
     out.insert(0, "group", [f"Q{i + 1}" for i in range(len(out))])
     return out
