@@ -1,0 +1,148 @@
+"""spaCy ``DocBin`` export (``.spacy`` files for ``spacy train``), with an optional train/dev split."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ValidationError
+from ._common import AlignmentLog, Summary, align_spans, example_tokens, examples, write_bytes
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc, DocBin
+    from spacy.vocab import Vocab
+
+    from ..store import Frames
+
+
+def make_doc(vocab: Vocab, text: str, tokens: Sequence[tuple[int, int]]) -> Doc:
+    """A spaCy ``Doc`` with exactly ``tokens`` whose ``doc.text == text`` (character offsets carry over).
+
+    Whitespace between tokens beyond one space becomes whitespace tokens, as spaCy's own tokenizer does.
+    """
+    from spacy.tokens import Doc
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+    for s, e in [*tokens, (len(text), len(text))]:
+        gap = text[pos:s]
+        if gap:
+            if words and gap[0] == " ":
+                spaces[-1] = True
+                gap = gap[1:]
+            if gap:
+                words.append(gap)
+                spaces.append(False)
+        if e > s:
+            words.append(text[s:e])
+            spaces.append(False)
+        pos = e
+    doc = Doc(vocab, words=words, spaces=spaces)
+    if doc.text != text:  # pragma: no cover - guards the construction above
+        raise ValidationError("spaCy export: could not rebuild the document text from its tokens")
+    return doc
+
+
+def split_documents(doc_ids: Sequence[str], dev_share: float, seed: int) -> tuple[set[str], set[str]]:
+    """Seeded split of documents into (train, dev): ``round(len * dev_share)`` dev documents, at least one each."""
+    if not 0 < dev_share < 1:
+        raise ValidationError(f"--dev-share must be between 0 and 1 (exclusive), got {dev_share}")
+    ids = sorted(set(doc_ids))
+    if len(ids) < 2:
+        raise ValidationError(f"a train/dev split needs at least 2 annotated documents, got {len(ids)}")
+    random.Random(seed).shuffle(ids)
+    n_dev = min(len(ids) - 1, max(1, round(len(ids) * dev_share)))
+    return set(ids[n_dev:]), set(ids[:n_dev])
+
+
+def build_docs(frames: Frames, lang: str = "en") -> tuple[list[Doc], Summary]:
+    """One ``Doc`` per (document, annotator) example with spans (after any layer choice or merge).
+
+    Entity spans become ``doc.ents``; every span is also kept in ``doc.spans["entities"]`` /
+    ``doc.spans["claims"]`` (claim attributes in ``doc.user_data[("claim", start, end)]``).
+    ``doc.user_data`` holds ``doc_id``, ``source`` and ``annotator``.  Tokens are
+    :func:`toolkit.tokenize.tokenize`'s, the same as the CoNLL export.  Spans not on
+    token boundaries and the shorter of overlapping entities are left out, counted and noted.
+    """
+    import spacy
+
+    vocab = spacy.blank(lang).vocab
+    ent_log, claim_log = AlignmentLog(), AlignmentLog()
+    docs: list[Doc] = []
+    seen: set[str] = set()
+    n_ents = n_claims = 0
+    base: tuple[str, Doc, Any] | None = None
+    for d, ann, rows in examples(frames):
+        if base is None or base[0] != d.doc_id:
+            toks, index = example_tokens(d.text)
+            base = (d.doc_id, make_doc(vocab, d.text, toks), index)
+        doc = base[1].copy()
+        index = base[2]
+        doc.user_data.update({"doc_id": d.doc_id, "source": d.source, "annotator": ann})
+        ents = align_spans(index, rows[rows["layer"] != "claim"])
+        claims = align_spans(index, rows[rows["layer"] == "claim"], resolve_overlaps=False)
+        ent_log.add(d.doc_id, d.text, ents)
+        claim_log.add(d.doc_id, d.text, claims)
+        kept = [doc.char_span(s, e, label=lab) for _ts, _te, s, e, lab, _r in ents.kept]
+        doc.ents = kept
+        doc.spans["entities"] = sorted(
+            kept + [doc.char_span(s, e, label=lab) for _ts, _te, s, e, lab, _r in ents.overlapping],
+            key=lambda sp: (sp.start, sp.end),
+        )
+        doc.spans["claims"] = [doc.char_span(s, e, label=lab) for _ts, _te, s, e, lab, _r in claims.kept]
+        for _ts, _te, s, e, _lab, r in claims.kept:
+            doc.user_data[("claim", s, e)] = dict(r.attrs) if isinstance(r.attrs, dict) else {}
+        docs.append(doc)
+        seen.add(d.doc_id)
+        n_ents += len(kept)
+        n_claims += len(claims.kept)
+    summary = Summary(docs=len(docs), documents=len(seen), ents=n_ents, claims=n_claims,
+                      misaligned=ent_log.misaligned, dropped_overlapping=ent_log.overlapping,
+                      misaligned_claims=claim_log.misaligned)  # fmt: skip
+    summary.notes.extend(ent_log.notes())
+    summary.notes.extend(claim_log.notes("claim spans"))
+    return docs, summary
+
+
+def docbin_bytes(docs: Sequence[Doc]) -> bytes:
+    """``docs`` serialised as one ``DocBin`` (user data kept)."""
+    from spacy.tokens import DocBin
+
+    db: DocBin = DocBin(store_user_data=True)
+    for doc in docs:
+        db.add(doc)
+    return db.to_bytes()
+
+
+def export_spacy(
+    frames: Frames, path: str | Path, lang: str = "en", dev_share: float | None = None, seed: int = 0, **opts: Any
+) -> Summary:
+    """Write the ``.spacy`` file ``path``; with ``dev_share``, ``train.spacy`` and ``dev.spacy`` in folder ``path``.
+
+    The split is by document (every example of a document lands on the same side),
+    shuffled with ``random.Random(seed)``.  ``opts`` (``layer``, ``merge``) choose the
+    annotations, see :func:`toolkit.exporters.prepare_for`.
+    """
+    from . import prepare_for
+
+    frames, summary = prepare_for("spacy", frames, **opts)
+    docs, stats = build_docs(frames, lang)
+    summary = _combine(stats, summary)
+    if dev_share is None:
+        write_bytes(path, docbin_bytes(docs))
+        return summary
+    train_ids, dev_ids = split_documents([d.user_data["doc_id"] for d in docs], dev_share, seed)
+    folder = Path(path)
+    write_bytes(folder / "train.spacy", docbin_bytes([d for d in docs if d.user_data["doc_id"] in train_ids]))
+    write_bytes(folder / "dev.spacy", docbin_bytes([d for d in docs if d.user_data["doc_id"] in dev_ids]))
+    summary["train_documents"], summary["dev_documents"] = len(train_ids), len(dev_ids)
+    return summary
+
+
+def _combine(first: Summary, second: Summary) -> Summary:
+    out = Summary({**first, **second})
+    out.notes = [*second.notes, *first.notes]
+    return out
