@@ -113,7 +113,7 @@ def cluster_client(
         if workers < 1:
             raise ToolkitError(f"workers must be >= 1, got {workers}")
         cluster = dd.LocalCluster(
-            n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+            n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address="127.0.0.1:0"
         )
         try:
             with dd.Client(cluster) as cl:
