@@ -157,3 +157,42 @@ def test_cli(project: tk.Project, capsys: pytest.CaptureFixture[str]) -> None:
     bad = parser.parse_args(["--project", str(project.path), "preannotate", "--n-process", "0"])
     with pytest.raises(tk.ToolkitError, match="n-process"):
         bad.func(bad)
+
+
+def test_suggest_batch_yields_plain_dicts_in_input_order(project: tk.Project) -> None:
+    import pickle
+
+    from toolkit.nlp import load_pipeline, suggest_spans
+    from toolkit.nlp.preannotate import suggest_batch
+
+    nlp = load_pipeline(DEFAULT_MODEL)
+    docs = list(project.documents().values())
+    emap = {"PERSON": "PERSON", "GPE": "GPE"}
+    out = list(suggest_batch(nlp, [(d.id, d.text) for d in docs], ANNOTATOR, emap, "CLAIM", batch_size=1))
+    assert [r["doc"] for r in out] == [d.id for d in docs]
+    assert pickle.loads(pickle.dumps(out)) == out  # what Dask workers send back to the client
+    for d, res in zip(docs, out, strict=True):
+        direct = suggest_spans(nlp(d.text), d.id, ANNOTATOR, emap, "CLAIM")
+        assert res["spans"] == direct.spans and res["unmapped"] == dict(direct.unmapped)
+        assert res["seconds_pipeline"] >= 0
+
+
+def test_on_written_after_each_stored_batch(project: tk.Project) -> None:
+    seen: list[tuple[int, int, int]] = []
+
+    def record(processed: int, total: int) -> None:
+        state = json.loads((project.path / STATE_FILE).read_text())
+        seen.append((processed, total, len(state["pipelines"][ANNOTATOR]["documents"])))
+
+    preannotate(project, progress=False, batch_size=1, on_written=record)
+    assert seen == [(1, 2, 1), (2, 2, 2)]  # each batch is in the state file before the callback
+
+
+def test_cluster_arguments_checked_before_any_work(project: tk.Project) -> None:
+    with pytest.raises(tk.ToolkitError, match="only one of workers, scheduler and client"):
+        preannotate(project, progress=False, workers=2, scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(tk.ToolkitError, match="n_process is for one machine"):
+        preannotate(project, progress=False, workers=2, n_process=2)
+    with pytest.raises(tk.ToolkitError, match="partition_size must be >= 1"):
+        preannotate(project, progress=False, workers=2, partition_size=0)
+    assert ANNOTATOR not in project.annotators()
