@@ -309,3 +309,15 @@ def test_find_speaker_wrapper(nlp) -> None:
     doc = nlp("Ana Pires arrived. “We are ready,” she said.")
     got = find_speaker(doc, 4, len(doc) - 1)
     assert got.speaker == "Ana Pires"
+
+
+def test_quotation_after_a_sentence_about_its_speaker(nlp, emap) -> None:
+    text = "The hearing ended late. Bram Holt, speaking outside, was defiant. “We are not going away.”"
+    c = claim_with(nlp, emap, text, "not going away")
+    assert c["attrs"]["speaker"] == "Bram Holt"
+    assert "sentence before the quotation" in speaker_cues(c)
+
+
+def test_office_speaks_for_its_holder(nlp, emap) -> None:
+    text = "Lia Okoro flew home. Okoro's office said the plan was “under review”."
+    assert speaker_of(nlp, emap, text, "under review") == "Lia Okoro"

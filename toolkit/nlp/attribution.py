@@ -160,8 +160,8 @@ _ORG_NAME_WORDS = frozenset(
 
 # Spokesperson-like nouns: "Venn Corp's spokesperson said" speaks for Venn Corp.
 _PROXY_NOUNS = frozenset(
-    """spokesperson spokesman spokeswoman spokespeople representative lawyer attorney economist analyst researcher
-    expert""".split()
+    """spokesperson spokesman spokeswoman spokespeople representative representatives lawyer lawyers attorney economist
+    analyst researcher expert office team campaign camp aide aides""".split()
 )
 _MALE_NOUNS = frozenset({"spokesman", "chairman", "businessman", "father", "son", "husband", "king", "prince"})
 _FEMALE_NOUNS = frozenset({"spokeswoman", "chairwoman", "businesswoman", "mother", "daughter", "wife", "queen"})
@@ -795,6 +795,8 @@ class DocumentAttribution:
             ):
                 att = prev[1].but("continued", "speaker: continues the quotation before it in the paragraph")
             p = self._para(q.start)
+            if att is None and q.start > self.para_starts[p]:
+                att = self._previous_sentence(q, max(prev[0] if prev else 0, self.para_starts[p]))
             if att is None and p > 0 and q.start == self.para_starts[p]:
                 before = last_in_para.get(p - 1)
                 if before is not None and before[1].speaker is not None:
@@ -855,6 +857,27 @@ class DocumentAttribution:
     def _anchors_in(self, first: int, last: int) -> list[int]:
         """Attribution verbs and "according" among tokens ``first..last``."""
         return self.anchors[bisect_right(self.anchors, first - 1) : bisect_right(self.anchors, last)]
+
+    def _previous_sentence(self, q: Quotation, floor_char: int) -> Attribution | None:
+        """A quotation opening a sentence after one, in its paragraph, whose subject is named:
+        "Holt was defiant. “We are not going away.”" (or whose attribution verb has a speaker)."""
+        rng = self.index.token_range(q.start, q.end)
+        if rng is None:
+            return None
+        s = self.sent_of[rng[0]]
+        if s == 0 or self.sent_first[s] < rng[0] - 1 or self.doc[self.sent_first[s - 1]].idx < floor_char:
+            return None
+        first, last = self.sent_first[s - 1], self.sent_last[s - 1]
+        for v in reversed(self._anchors_in(first, last)):
+            if self.by_verb[v].speaker is not None:
+                return self.by_verb[v].but("previous", "speaker: attribution in the sentence before the quotation")
+        root = self.doc[first].sent.root
+        for c in root.children:
+            if c.dep_ in _SUBJECT_DEPS and not self.quoted[c.i]:
+                att = self.resolve_phrase(c, f"subject of '{root.text}'")
+                if att.speaker is not None:
+                    return att.but("previous", "speaker: subject of the sentence before the quotation")
+        return None
 
     def _verbs_between(self, a: int, b: int) -> list[int]:
         """Attribution verbs and "according" (outside quotations) with a token in characters ``[a, b)``."""
