@@ -186,8 +186,15 @@ def test_annotator_names_become_safe_file_names(project: tk.Project) -> None:
 
 
 def test_opening_a_folder_without_project_says_how_to_create_one(tmp_path) -> None:
-    with pytest.raises(tk.NotFoundError, match="no project at .*toolkit init"):
-        tk.Project.open(tmp_path)
+    import shlex
+
+    from toolkit.cli import main as cli_main
+
+    with pytest.raises(tk.NotFoundError, match="no project at .*toolkit --project .* init") as info:
+        tk.Project.open(tmp_path / "new")
+    hint = str(info.value).split("`")[1]  # the command the message suggests is a valid one
+    assert cli_main(shlex.split(hint)[1:]) == 0
+    assert tk.Project.open(tmp_path / "new").documents() == {}
 
 
 def test_corrupt_schema_file_names_file_and_line(project: tk.Project) -> None:

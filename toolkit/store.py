@@ -17,11 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
+import re
+import shlex
 import stat
 import tempfile
+import time
 import urllib.parse
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +36,6 @@ from .errors import (
     CorruptFileError,
     DocumentChangedError,
     NotFoundError,
-    OffsetError,
     ToolkitError,
     ValidationError,
 )
@@ -50,6 +54,7 @@ from .model import (
     record_from_event,
     utc_now,
 )
+from .validation import build_span, event_problem, span_fit_problem, vocabulary_problems
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -100,19 +105,79 @@ def atomic_write_text(path: Path, text: str) -> None:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~_UMASK
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
+        # Locked until renamed: clean_stale_temp_files() never removes a file being written.
+        fcntl.flock(fd, fcntl.LOCK_EX)
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write_all(fd, text.encode("utf-8"))
+        os.fsync(fd)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    finally:
+        os.close(fd)
     fsync_dir(path.parent)
+
+
+TEMP_SUFFIX = ".tmp"
+#: Names ``atomic_write_text`` gives its temporary files: ``.<target name>.<8 random chars>.tmp``.
+TEMP_NAME_RE = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+STALE_TEMP_AGE = 300.0  # seconds
+
+
+def clean_stale_temp_files(folder: Path, max_age: float = STALE_TEMP_AGE) -> list[Path]:
+    """Remove temporary files a killed :func:`atomic_write_text` left in ``folder``; return them.
+
+    Only files named like its temporary files, last modified more than ``max_age``
+    seconds ago, and not locked: a writer holds an exclusive ``flock`` on its
+    temporary file until it is renamed, so a file being written is never touched.
+    Files that cannot be removed (read-only project) are left alone.
+    """
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.endswith(TEMP_SUFFIX) and TEMP_NAME_RE.match(entry.name)):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False) or now - entry.stat(follow_symlinks=False).st_mtime < max_age:
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.fstat(fd).st_ino == os.stat(entry.path, follow_symlinks=False).st_ino:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:  # locked by a live writer, already gone, or not ours to remove
+            pass
+        finally:
+            os.close(fd)
+    return removed
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a bulk build of many small containers.
+
+    Loading 100,000 records creates hundreds of thousands of dicts and tuples, none of
+    them in reference cycles; without the pause, collections triggered by the
+    allocations scan the growing heap again and again (about half of the load time).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager
@@ -227,7 +292,11 @@ class RecordLog:
 
     # -- reading
     def read(self) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
-        """Return ``([(line_number, event), ...], problems)`` for the whole log."""
+        """Return ``([(line_number, event), ...], problems)`` for the whole log (valid events only)."""
+        with gc_paused():
+            return self._read()
+
+    def _read(self) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
         c = self._cache
         try:
             fh = open(self.path, "rb")  # noqa: SIM115 - closed by the with-block just below
@@ -252,9 +321,12 @@ class RecordLog:
             except (_FastDecodeError, ValueError):
                 parsed = None
             if parsed is not None and len(parsed) == len(numbered):
+                problem, ann, append = event_problem, self.annotator, c.events.append
                 for (n, _), ev in zip(numbered, parsed, strict=True):
-                    if self._check_event(ev, n, c.bad):
-                        c.events.append((n, ev))
+                    if problem(ev, ann) is None:
+                        append((n, ev))
+                    else:
+                        self._check_event(ev, n, c.bad)
             else:  # some line is broken: parse one by one to find and report it
                 for n, raw in numbered:
                     ev = self._parse(raw, n, c.bad)
@@ -288,27 +360,18 @@ class RecordLog:
         return ev if self._check_event(ev, lineno, bad) else None
 
     def _check_event(self, ev: Any, lineno: int, bad: list[Problem]) -> bool:
-        if (
-            type(ev) is dict
-            and ev.get("op") in ("put", "delete")
-            and ev.get("type") in RECORD_TYPES
-            and type(ev.get("id")) is str
-        ):
+        """True if ``ev`` is a valid event (:func:`toolkit.validation.event_problem`); else report it."""
+        what = event_problem(ev, self.annotator)
+        if what is None:
             return True
+        oid = ev.get("id") if isinstance(ev, dict) else None
         bad.append(
-            Problem(
-                str(self.path),
-                lineno,
-                self.annotator,
-                ev.get("id") if isinstance(ev, dict) else None,
-                "invalid-record",
-                "record needs op put/delete, type span/stance/link and a string id",
-            )
+            Problem(str(self.path), lineno, self.annotator, oid if isinstance(oid, str) else None, "invalid-record", what)
         )
         return False
 
     def repair(self) -> int:
-        """Set aside unparseable lines (torn or corrupt) in a side file; return how many.
+        """Set aside unusable lines (torn, corrupt or invalid records) in a side file; return how many.
 
         The log is rewritten atomically under the writers' lock with every
         valid line kept byte for byte, in order.  The removed lines are saved to
@@ -385,41 +448,15 @@ def apply_events(state: AnnotatorState, path: str, events: Iterable[tuple[int, M
 
 
 def span_event_problem(ev: Mapping[str, Any], docs: Mapping[str, Document]) -> tuple[str, str] | None:
-    """``(kind, message)`` if a span event (or ``Span.to_record()``) is malformed or does not fit its document.
+    """``(kind, message)`` if a span event (or ``{**Span.to_record(), "op": "put"}``) is malformed or does not fit.
 
-    The single definition of a valid stored span, used by :meth:`Project.load` and
-    :meth:`Project.validate`: fields present and typed, document known and unchanged
-    (hash), ``0 <= start < end <= len(text)`` and ``text == document.text[start:end]``.
+    :func:`toolkit.validation.event_problem` (``invalid-record``) then
+    :func:`toolkit.validation.span_fit_problem` (document known, unchanged, offsets and text).
     """
-    sid = ev.get("id")
-    try:
-        doc_id, start, end, text, sha, label = (
-            ev["doc"], ev["start"], ev["end"], ev["text"], ev["doc_sha256"], ev["label"]
-        )  # fmt: skip
-    except KeyError as exc:
-        return "invalid-record", f"span {sid} lacks field {exc}"
-    if type(start) is not int or type(end) is not int or type(text) is not str or type(label) is not str:
-        return "invalid-record", f"span {sid}: start/end must be integers, text and label strings"
-    if not 0 <= start < end:
-        return "invalid-record", f"span {sid}: need 0 <= start < end, got [{start}, {end})"
-    if ev.get("attrs") is not None and not isinstance(ev["attrs"], Mapping):
-        return "invalid-record", f"span {sid}: attrs must be an object"
-    doc = docs.get(doc_id)
-    if doc is None:
-        return "unknown-document", f"span {sid} refers to missing document {doc_id!r}"
-    if sha != doc.sha256:
-        return (
-            "document-changed",
-            f"span {sid} {text!r} was made on another version of {doc_id!r} "
-            f"(sha256 {str(sha)[:12]}, now {doc.sha256[:12]}); re-annotate or re-import the old text",
-        )
-    if doc.text[start:end] != text:
-        return (
-            "offset-mismatch",
-            f"span {sid} [{start}, {end}) in {doc_id!r}: stored text {text!r} != "
-            f"document text {doc.text[start:end]!r}",
-        )
-    return None
+    what = event_problem({"op": "put", **ev})
+    if what is not None:
+        return "invalid-record", f"span {ev.get('id')}: {what}"
+    return span_fit_problem(ev, docs)
 
 
 @dataclass
@@ -448,6 +485,15 @@ STANCE_COLUMNS = ["id", "doc_id", "source", "claim_id", "target", "value", "anno
 LINK_COLUMNS = ["id", "a", "b", "doc_a", "doc_b", "annotator", "is_model", "ts"]
 DOC_COLUMNS = ["doc_id", "source", "title", "url", "published", "sha256", "n_chars", "text"]
 PROBLEM_COLUMNS = ["file", "line", "annotator", "record_id", "kind", "message"]
+#: Problem kinds whose line or record is not in the frames (the others are reported but kept).
+SKIPPED_KINDS = frozenset(
+    {"corrupt-line", "torn-line", "invalid-record", "unknown-document", "document-changed", "offset-mismatch",
+     "bad-reference"}
+)  # fmt: skip
+
+
+class SkippedRecordsWarning(UserWarning):
+    """``Project.load()`` left unusable lines or records out of the frames (see ``frames.problems``)."""
 
 
 # --------------------------------------------------------------------------- project
@@ -466,7 +512,9 @@ class Project:
         self.path = Path(path)
         meta_path = self.path / PROJECT_FILE
         if not meta_path.is_file():
-            raise NotFoundError(f"no project at {self.path} (no {PROJECT_FILE}); create one with `toolkit init {path}`")
+            raise NotFoundError(
+                f"no project at {self.path} (no {PROJECT_FILE}); create one with `toolkit --project {shlex.quote(str(path))} init`"
+            )
         self.meta: dict[str, Any] = read_json_file(meta_path)
         if not isinstance(self.meta, dict) or self.meta.get("format") != FORMAT_NAME:
             raise CorruptFileError(f"{meta_path}: not a {FORMAT_NAME} file")
@@ -482,6 +530,8 @@ class Project:
         self._states: dict[str, tuple[list, int, AnnotatorState]] = {}
         self._docs: dict[str, Document] = {}
         self._docs_sig: tuple[int, int] | None = None
+        for folder in (self.path, self.docs_dir, self.records_dir):  # left by writers killed mid-write
+            clean_stale_temp_files(folder)
 
     # -- creation
     @classmethod
@@ -622,6 +672,22 @@ class Project:
         names = {annotator_from_filename(p.name) for p in self.records_dir.glob("*.jsonl")}
         return sorted(names)
 
+    def check_annotators(self, names: Iterable[str]) -> list[str]:
+        """``names`` as a list if every one has a log; else NotFoundError listing the known annotators.
+
+        For command-line options such as ``--annotator``: a misspelt name is an
+        error, not an empty result.
+        """
+        names = list(names)
+        known = self.annotators()
+        unknown = [n for n in names if n not in set(known)]
+        if unknown:
+            raise NotFoundError(
+                f"no annotator {', '.join(map(repr, unknown))} in {self.path}; "
+                f"known annotators: {', '.join(known) or 'none (no annotations yet)'}"
+            )
+        return names
+
     def current(self, annotator: str) -> AnnotatorState:
         """The current annotations of one annotator (a copy; replayed incrementally)."""
         log = self.log(annotator)
@@ -650,6 +716,8 @@ class Project:
     def _event(self, op: str, annotator: str, body: Mapping[str, Any], meta: Mapping[str, Any] | None) -> dict:
         ev: dict[str, Any] = {"rid": new_id("r")[2:], "op": op, **body, "annotator": annotator, "ts": utc_now()}
         if meta:
+            if not isinstance(meta, Mapping):
+                raise ValidationError(f"meta must be an object, got {type(meta).__name__}")
             ev["meta"] = dict(meta)
         return ev
 
@@ -664,33 +732,12 @@ class Project:
         id: str | None = None,
         meta: Mapping[str, Any] | None = None,
     ) -> Span:
-        """Validate and build a span without storing it (checks offsets, label, claim attributes)."""
+        """Validate and build a span without storing it (checks offsets, label, claim attributes).
+
+        The rules are :func:`toolkit.validation.build_span`'s; :meth:`put` checks the event again.
+        """
         check_annotator(annotator)
-        doc = self.document(doc_id)
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
-            raise OffsetError(f"span in {doc_id!r}: start/end must be integers, got {start!r}, {end!r}")
-        if not 0 <= start < end <= len(doc.text):
-            raise OffsetError(
-                f"span [{start}, {end}) lies outside document {doc_id!r} ({len(doc.text)} characters)"
-                if end > len(doc.text) or start < 0
-                else f"span [{start}, {end}) in {doc_id!r} is empty or reversed"
-            )
-        self.schema.check_label(label)
-        attrs = dict(attrs or {})
-        if self.schema.layer_of(label) == "claim":
-            self.schema.check_claim_attrs(attrs)
-        return Span(
-            id=id or new_id("s"),
-            doc=doc_id,
-            start=start,
-            end=end,
-            label=label,
-            text=doc.text[start:end],
-            doc_sha256=doc.sha256,
-            annotator=annotator,
-            attrs=attrs,
-            meta=meta,
-        )
+        return build_span(self.document(doc_id), start, end, label, annotator, self.schema, attrs, id, meta)
 
     def put(self, records: Sequence[Record]) -> list[Record]:
         """Store already-validated records (any annotators), one lock + fsync per annotator.
@@ -700,7 +747,11 @@ class Project:
         by_ann: dict[str, list[dict[str, Any]]] = {}
         out: list[Record] = []
         for rec in records:
+            check_annotator(rec.annotator)
             ev = self._event("put", rec.annotator, rec.to_record(), rec.meta)
+            what = event_problem(ev, rec.annotator)
+            if what is not None:
+                raise ValidationError(f"{rec.to_record()['type']} {rec.id!r} of {rec.annotator!r} refused: {what}")
             by_ann.setdefault(rec.annotator, []).append(ev)
             out.append(record_from_event(ev))
         for ann, events in by_ann.items():
@@ -773,6 +824,8 @@ class Project:
         """Record the stance of a document (or of one of its claims) toward ``target``."""
         check_annotator(annotator)
         self.document(doc_id)
+        if type(target) is not str or type(value) is not str:
+            raise ValidationError(f"stance target and value must be strings, got {target!r}, {value!r}")
         self.schema.check_stance(target, value)
         if claim is not None:
             span = self._get(annotator, "span", claim)
@@ -870,70 +923,116 @@ class Project:
         return out
 
     def _scan(self, names: Iterable[str]) -> tuple[list[list[Any]], list[tuple], list[tuple], list[Problem]]:
-        """Replay the logs of ``names`` as event dicts and check every record once.
+        """Replay the logs of ``names`` as event dicts and check every current record once.
 
-        Returns span columns (in ``SPAN_COLUMNS`` order), stance rows, link rows and
-        the problems found; spans that do not fit their document are only in the problems.
+        Lines that are not valid events were already set aside by :meth:`RecordLog.read`
+        (``invalid-record``, ``corrupt-line``, ``torn-line``).  Here: spans against their
+        document; labels, claim kinds and stance values against the schema (reported, kept);
+        a claim stance's claim and a link's ends must exist (``bad-reference``, left out).
+        Returns span columns (in ``SPAN_COLUMNS`` order), stance rows, link rows and problems.
         """
-        docs = self.documents()
-        source = {d.id: d.source for d in docs.values()}
-        known = set(self.schema.label_names)
-        layer_of = {lab: self.schema.layer_of(lab) for lab in known}
+        with gc_paused():
+            return self._scan_logs(names)
 
-        span_cols: list[list[Any]] = [[] for _ in SPAN_COLUMNS]
-        stance_rows: list[tuple] = []
-        link_rows: list[tuple] = []
+    def _scan_logs(self, names: Iterable[str]) -> tuple[list[list[Any]], list[tuple], list[tuple], list[Problem]]:
+        docs = self.documents()
+        schema = self.schema
+        source = {d.id: d.source for d in docs.values()}
+        known = set(schema.label_names)
+        layer_of = {lab: schema.layer_of(lab) for lab in known}
+        claim_kinds = set(schema.claim_kinds)
+        targets, values = set(schema.stance_targets), set(schema.stance_values)
+
         problems: list[Problem] = []
+        replayed: list[tuple[str, str, dict[tuple[str, str], tuple[int, dict[str, Any]]]]] = []
         for ann in names:
             log = self.log(ann)
-            path = str(log.path)
             events, read_problems = log.read()
             problems.extend(read_problems)
-            model = is_model_annotator(ann)
             latest: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
             for n, ev in events:
                 if ev["op"] == "delete":
                     latest.pop((ev["type"], ev["id"]), None)
                 else:
                     latest[(ev["type"], ev["id"])] = (n, ev)
-            for (kind, oid), (n, ev) in latest.items():
+            replayed.append((ann, str(log.path), latest))
+
+        spans_of: dict[str, dict[str, tuple[str, str]]] = {}  # annotator -> span id -> (doc, label), when needed
+
+        def spans_by(ann: str) -> dict[str, tuple[str, str]]:
+            if ann not in spans_of:
+                for name, _, latest in replayed:
+                    if name == ann:
+                        spans_of[ann] = {k[1]: (e["doc"], e["label"]) for k, (_, e) in latest.items() if k[0] == "span"}
+                        break
+                else:  # link ends may be in layers that were not asked for
+                    spans_of[ann] = {k: (v.doc, v.label) for k, v in self.current(ann).spans.items()}
+            return spans_of[ann]
+
+        def find_span(span_id: str, prefer: str) -> tuple[str, str] | None:
+            for name in (prefer, *(a for a, _, _ in replayed), *self.annotators()):
+                ref = spans_by(name).get(span_id)
+                if ref is not None:
+                    return ref
+            return None
+
+        span_rows: list[tuple] = []
+        stance_rows: list[tuple] = []
+        link_rows: list[tuple] = []
+        for ann, path, latest in replayed:
+            model = is_model_annotator(ann)
+            for n, ev in latest.values():
+                kind, oid = ev["type"], ev["id"]
                 if kind == "span":
-                    bad = span_event_problem(ev, docs)
+                    bad = span_fit_problem(ev, docs)
                     if bad:
                         problems.append(Problem(path, n, ann, oid, *bad))
                         continue
                     label = ev["label"]
-                    if label not in known:
-                        problems.append(
-                            Problem(path, n, ann, oid, "unknown-label", f"label {label!r} is not in the schema")
-                        )
                     attrs = ev.get("attrs") or {}
-                    for col, value in zip(
-                        span_cols,
-                        (oid, ev["doc"], source[ev["doc"]], ev["start"], ev["end"], label,
-                         layer_of.get(label, "unknown"), ev["text"], attrs.get("kind"), attrs.get("speaker"),
-                         attrs.get("speaker_span"), attrs, ann, model, ev.get("ts", "")),
-                        strict=True,
-                    ):  # fmt: skip
-                        col.append(value)
-                    continue
-                try:
-                    obj = record_from_event({**ev, "annotator": ann})
-                except (KeyError, TypeError, ValidationError) as exc:
-                    what = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-                    problems.append(Problem(path, n, ann, oid, "invalid-record", what))
-                    continue
-                if isinstance(obj, Stance):
-                    if obj.doc not in docs:
-                        problems.append(
-                            Problem(path, n, ann, oid, "unknown-document", f"stance refers to missing document {obj.doc!r}")
-                        )
+                    layer, ckind = layer_of.get(label, "unknown"), attrs.get("kind")
+                    if layer == "unknown" or (layer == "claim" and ckind is not None and ckind not in claim_kinds):
+                        problems.extend(Problem(path, n, ann, oid, *p) for p in vocabulary_problems(ev, schema))
+                    span_rows.append(
+                        (oid, ev["doc"], source[ev["doc"]], ev["start"], ev["end"], label, layer, ev["text"],
+                         ckind, attrs.get("speaker"), attrs.get("speaker_span"), attrs, ann, model,
+                         ev.get("ts", ""))
+                    )  # fmt: skip
+                elif kind == "stance":
+                    doc_id, claim = ev["doc"], ev.get("claim")
+                    if doc_id not in docs:
+                        problems.append(Problem(path, n, ann, oid, "unknown-document",
+                                                f"stance refers to missing document {doc_id!r}"))  # fmt: skip
                         continue
-                    stance_rows.append((oid, obj.doc, source[obj.doc], obj.claim, obj.target, obj.value, ann, model, obj.ts))
+                    if claim is not None:
+                        ref = spans_by(ann).get(claim)
+                        if ref is None or ref[0] != doc_id or layer_of.get(ref[1]) != "claim":
+                            why = "does not exist" if ref is None else f"is not a claim of {doc_id!r}"
+                            problems.append(Problem(path, n, ann, oid, "bad-reference",
+                                                    f"stance on claim {claim!r}, which {why} in this layer"))  # fmt: skip
+                            continue
+                    if (targets and ev["target"] not in targets) or ev["value"] not in values:
+                        problems.extend(Problem(path, n, ann, oid, *p) for p in vocabulary_problems(ev, schema))
+                    stance_rows.append((oid, doc_id, source[doc_id], claim, ev["target"], ev["value"], ann, model,
+                                        ev.get("ts", "")))  # fmt: skip
                 else:
-                    assert isinstance(obj, ClaimLink)
-                    link_rows.append((oid, obj.a, obj.b, obj.doc_a, obj.doc_b, ann, model, obj.ts))
-
+                    a, b, doc_a, doc_b = ev["a"], ev["b"], ev["doc_a"], ev["doc_b"]
+                    why = ""
+                    for end, doc_id in ((a, doc_a), (b, doc_b)):
+                        ref = find_span(end, ann)
+                        if ref is None:
+                            why = f"link end {end!r} is not a span of any annotator"
+                        elif ref[0] != doc_id:
+                            why = f"link end {end!r} is in {ref[0]!r}, not {doc_id!r}"
+                        if why:
+                            break
+                    if why:
+                        problems.append(Problem(path, n, ann, oid, "bad-reference", why))
+                        continue
+                    link_rows.append((oid, a, b, doc_a, doc_b, ann, model, ev.get("ts", "")))
+        span_cols: list[list[Any]] = [list(col) for col in zip(*span_rows, strict=True)] if span_rows else [
+            [] for _ in SPAN_COLUMNS
+        ]
         return span_cols, stance_rows, link_rows, problems
 
     def load(self, annotators: Iterable[str] | None = None, include_models: bool = True) -> Frames:
@@ -947,10 +1046,18 @@ class Project:
         import pandas as pd
 
         docs = self.documents()
-        names = list(self.annotators() if annotators is None else annotators)
+        names = self.annotators() if annotators is None else self.check_annotators(annotators)
         if not include_models:
             names = [a for a in names if not is_model_annotator(a)]
         span_cols, stance_rows, link_rows, problems = self._scan(names)
+        skipped = sum(p.kind in SKIPPED_KINDS for p in problems)
+        if skipped:
+            warnings.warn(
+                f"{self.path}: {skipped} record line(s) or record(s) left out of the frames "
+                "(listed in frames.problems; run `toolkit validate`)",
+                SkippedRecordsWarning,
+                stacklevel=2,
+            )
 
         doc_rows = [
             (d.id, d.source, d.title, d.url, d.published, d.sha256, len(d.text), d.text) for d in docs.values()
