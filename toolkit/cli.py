@@ -8,8 +8,10 @@ Errors the user can fix are printed as one line ``error: ...`` with exit code 1
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -171,11 +173,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_broken_pipe() -> int:
+    """The reader of our output went away (``toolkit ... | head``): stop quietly, exit 0.
+
+    stdout is pointed at /dev/null so the interpreter's final flush cannot fail again
+    and print "Exception ignored ... BrokenPipeError".
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:  # before OSError, of which it is a subclass
+        return _quiet_broken_pipe()
     except ToolkitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -185,8 +204,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
