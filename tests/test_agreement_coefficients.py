@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from fractions import Fraction
 
 import krippendorff
 import numpy as np
@@ -227,9 +228,31 @@ def test_inputs_dataframe_strings_and_numpy_string_nan() -> None:
     assert krippendorff_alpha(arr) == pytest.approx(krippendorff_alpha(KRIPP_2011_C))
 
 
-def test_fleiss_rejects_unequal_rows_and_category_counts_roundtrip() -> None:
-    with pytest.raises(ValueError, match="same number of ratings"):
-        fleiss_kappa([[2, 1], [1, 1]])
+def test_fleiss_uneven_raters_hand_computed_from_gwets_formula() -> None:
+    # Gwet, Handbook of Inter-Rater Reliability (4th ed.), Fleiss' generalized kappa.
+    # Categories A, B, C; r_i raters per subject (the last subject has no rating and is ignored):
+    #   S1: A=3 (r=3)   S2: A=1, B=1 (r=2)   S3: B=2, C=1 (r=3)   S4: C=2 (r=2)   S5: A=1 (r=1)
+    # p_a = mean over r_i >= 2 of sum_k r_ik (r_ik - 1) / (r_i (r_i - 1)):
+    #   S1: 3*2/(3*2) = 1;  S2: 0/(2*1) = 0;  S3: 2*1/(3*2) = 1/3;  S4: 2*1/(2*1) = 1
+    #   p_a = (1 + 0 + 1/3 + 1) / 4 = 7/12
+    # pi_k = mean over r_i >= 1 of r_ik / r_i (five subjects):
+    #   A: (1 + 1/2 + 0 + 0 + 1) / 5 = 1/2;  B: (0 + 1/2 + 2/3 + 0 + 0) / 5 = 7/30;  C: (0 + 0 + 1/3 + 1 + 0) / 5 = 4/15
+    # p_e = (1/2)^2 + (7/30)^2 + (4/15)^2 = 225/900 + 49/900 + 64/900 = 338/900 = 169/450
+    # kappa = (7/12 - 169/450) / (1 - 169/450) = (93.5/450) / (281/450) = 187/562
+    table = [[3, 0, 0], [1, 1, 0], [0, 2, 1], [0, 0, 2], [1, 0, 0], [0, 0, 0]]
+    assert fleiss_kappa(table) == pytest.approx(float(Fraction(187, 562)), abs=1e-12)
+
+
+def test_fleiss_equal_raters_is_classic_fleiss_and_category_counts_roundtrip() -> None:
+    # classic Fleiss (1971): p_j from all ratings pooled, P_i = (sum_j n_ij^2 - n) / (n (n - 1))
+    table = np.array([[2, 1, 0], [0, 3, 0], [1, 1, 1], [3, 0, 0]], dtype=float)
+    n = 3
+    p_j = table.sum(axis=0) / table.sum()
+    p_bar = np.mean((np.sum(table**2, axis=1) - n) / (n * (n - 1)))
+    classic = (p_bar - np.dot(p_j, p_j)) / (1 - np.dot(p_j, p_j))
+    assert fleiss_kappa(table) == pytest.approx(classic, abs=1e-12)
+    with pytest.warns(RuntimeWarning):
+        assert math.isnan(fleiss_kappa([[1, 0], [0, 1]]))  # nobody rated any subject twice
     table, cats = category_counts([["x", "y", "x"], ["x", "y", "y"]])
     assert list(cats) == ["x", "y"]
     assert table.tolist() == [[2, 0], [0, 2], [1, 1]]

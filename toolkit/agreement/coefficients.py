@@ -444,37 +444,40 @@ def percent_agreement(reliability_data: Any) -> float:
 
 
 def fleiss_kappa(counts: npt.ArrayLike) -> float:
-    """Fleiss' kappa (Fleiss 1971) from a subjects x categories table of counts.
+    """Fleiss' kappa from a subjects x categories table of counts, for any number of raters per subject.
 
-    Every row must sum to the same number of raters ``n >= 2`` (Fleiss' design);
-    otherwise ``ValueError``.  Use :func:`category_counts` to build the table from
-    coders x units data.  Returns ``nan`` with a ``RuntimeWarning`` when all
-    ratings fall in one category (chance agreement 1).
+    Gwet's generalisation of Fleiss (1971) to subjects rated by different numbers of
+    raters (Handbook of Inter-Rater Reliability, 4th ed., 2014, Fleiss' generalized kappa),
+    with ``r_ik`` the count of subject ``i`` in category ``k`` and ``r_i = sum_k r_ik``:
+
+    * ``p_a``: mean over subjects with ``r_i >= 2`` of ``sum_k r_ik (r_ik - 1) / (r_i (r_i - 1))``;
+    * ``pi_k``: mean over subjects with ``r_i >= 1`` of ``r_ik / r_i``; ``p_e = sum_k pi_k**2``;
+    * ``kappa = (p_a - p_e) / (1 - p_e)``.
+
+    When every subject has the same number of raters this is exactly Fleiss' kappa.
+    Subjects with no rating are ignored.  Use :func:`category_counts` to build the table
+    from coders x units data.  Returns ``nan`` with a ``RuntimeWarning`` when no subject
+    has two ratings or all ratings fall in one category (chance agreement 1).
     """
     table = np.asarray(counts, dtype=np.float64)
     if table.ndim != 2:
         raise ValueError("counts must be a 2-D subjects x categories table")
     if table.shape[0] == 0:
         return _undefined("no subjects")
-    if (table < 0).any():
-        raise ValueError("counts must be non-negative")
+    if (table < 0).any() or not np.isfinite(table).all():
+        raise ValueError("counts must be finite and non-negative")
     raters = table.sum(axis=1)
-    if not np.all(raters == raters[0]):
-        raise ValueError(
-            "fleiss_kappa needs the same number of ratings for every subject; "
-            f"row sums range from {raters.min():g} to {raters.max():g} "
-            "(use krippendorff_alpha or gwet_ac1 for missing ratings)"
-        )
-    n = raters[0]
-    if n < 2:
-        return _undefined("fewer than two ratings per subject")
-    p_j = table.sum(axis=0) / table.sum()
-    p_i = (np.sum(table * table, axis=1) - n) / (n * (n - 1.0))
-    p_bar = float(p_i.mean())
-    p_e = float(np.dot(p_j, p_j))
-    if p_e == 1.0:
+    rated = raters >= 1
+    pairable = raters >= 2
+    if not pairable.any():
+        return _undefined("no subject has two or more ratings")
+    r = raters[pairable]
+    p_a = float(np.mean((np.sum(table[pairable] ** 2, axis=1) - r) / (r * (r - 1.0))))
+    pi_k = (table[rated] / raters[rated][:, None]).mean(axis=0)
+    p_e = float(np.dot(pi_k, pi_k))
+    if p_e >= 1.0:
         return _undefined("every rating is in the same category (chance agreement is 1)")
-    return (p_bar - p_e) / (1.0 - p_e)
+    return (p_a - p_e) / (1.0 - p_e)
 
 
 def gwet_ac1(reliability_data: Any, categories: Sequence[Any] | None = None) -> float:
