@@ -233,7 +233,7 @@ def _pronoun_class(word: str) -> str:
 class Entity:
     """One person or organisation the article names (all its mentions grouped)."""
 
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # the fullest name's words, lower case
     label_votes: Counter[str] = field(default_factory=Counter)
     gender_votes: Counter[str] = field(default_factory=Counter)
     mentions: list[Mention] = field(default_factory=list)
@@ -241,8 +241,8 @@ class Entity:
 
     @property
     def name(self) -> str:
-        """The fullest name the article gives."""
-        return " ".join(self.words)
+        """The fullest name the article gives (as written, title stripped)."""
+        return self.best.text if self.best is not None else " ".join(self.words)
 
     @property
     def kind(self) -> str:
@@ -392,79 +392,76 @@ class DocumentAttribution:
     # ------------------------------------------------------------------ mentions
 
     def _collect_mentions(self) -> None:
-        """Mentions from the entities (and proper-noun subjects the tagger missed), grouped into entities."""
+        """Mentions from the entities (and proper-noun runs the tagger missed), grouped into entities."""
         doc = self.doc
         raw: list[tuple[int, int, str]] = []
         for ent in doc.ents:
             if ent.label_ in _NAME_LABELS:
-                raw.append((ent.start, ent.end - 1, ent.label_))
+                # "Olexandr" (GPE) + "Tarnov" (NORP): one name cut in two by the tagger
+                if raw and raw[-1][1] == ent.start - 1 and doc[ent.start - 1].dep_ in ("compound", "flat"):
+                    a, _, lab = raw.pop()
+                    raw.append((a, ent.end - 1, "PERSON" if "PERSON" in (lab, ent.label_) else "PROPN"))
+                else:
+                    raw.append((ent.start, ent.end - 1, ent.label_))
         in_ent = {i for a, b, _ in raw for i in range(a, b + 1)}
-        for v in self.verbs:
-            for c in doc[v].children:
-                if c.dep_ in _SUBJECT_DEPS and c.pos_ == "PROPN" and c.i not in in_ent and _name_like(c):
-                    a, b = _name_range(doc, c)
-                    if not any(i in in_ent for i in range(a, b + 1)):
-                        raw.append((a, b, "PERSON"))
-                        in_ent.update(range(a, b + 1))
         # runs of capitalised proper nouns the entity tagger missed (or took for a date): "Ana Pires"
         run: list[int] = []
         for t in [*doc, None]:
             if t is not None and t.i not in in_ent and t.pos_ == "PROPN" and _name_like(t):
                 run.append(t.i)
                 continue
-            if run:
+            if run and run[-1] + 1 not in in_ent:  # a run just before a name is its title ("Transport Minister")
                 raw.append((run[0], run[-1], "PROPN"))
-                run = []
+            run = []
         # a name used as a modifier ("Veldan leader", "Kestrel Air pilots") names no speaker
         raw = [r for r in raw if not (doc[r[1]].dep_ in ("compound", "amod") and doc[r[1]].head.pos_ == "NOUN")]
         raw.sort()
-        mentions: list[tuple[Mention, list[str], str | None]] = []
+        mentions: list[tuple[Mention, tuple[str, ...], str | None]] = []
         for a, b, label in raw:
             while a < b and (doc[a].lower_ == "the" or doc[a].is_punct):
                 a += 1
             while b > a and (doc[b].tag_ == "POS" or doc[b].is_punct):
                 b -= 1
             words = [t.text for t in doc[a : b + 1]]
+            if b == a and words[0].isupper() and len(words[0]) > 1 and doc[a].idx in self._para_start_set:
+                continue  # a dateline ("LISVANE (Wire) -"), not a speaker
             gender = None
-            # honorific inside the entity or just before it
             before = doc[a - 1].text if a > 0 else ""
-            for w in (words[0], before):
+            for w in (words[0], before):  # honorific inside the entity or just before it
                 low = _DOT_RE.sub("", w).lower()
                 if low in _MALE_HONORIFICS:
                     gender = "m"
                 elif low in _FEMALE_HONORIFICS:
                     gender = "f"
-            if b == a and words[0].isupper() and len(words[0]) > 1 and doc[a].idx in self._para_start_set:
-                continue  # a dateline ("LISVANE (Wire) -"), not a speaker
-            if label in ("PERSON", "PROPN") and gender is None and any(w.lower() in _ORG_NAME_WORDS for w in words[1:]):
+            if label in ("PERSON", "PROPN") and gender is None and any(w.lower() in _ORG_NAME_WORDS for w in words):
                 label = "ORG"
             kept = strip_title(words) if label in ("PERSON", "PROPN") or gender is not None else words
+            if _DOT_RE.sub("", kept[-1]).lower() in _TITLES:
+                continue  # only a title ("Mr", "Minister")
             a += len(words) - len(kept)
-            if not kept or not kept[-1][:1].isalpha():
+            if not kept[-1][:1].isalpha():
                 continue
             head = doc[b]
             m = Mention(
                 a,
                 b,
-                " ".join(kept),
+                doc[a : b + 1].text,
                 label,
                 self.sent_of[a],
                 head.dep_ in _SUBJECT_DEPS or (head.dep_ == "appos" and head.head.dep_ in _SUBJECT_DEPS),
                 self.quoted[a],
             )
-            mentions.append((m, kept, gender))
+            mentions.append((m, tuple(w.lower() for w in kept), gender))
         # group: the same words, or a shorter form (surname / first words) of a longer name
         by_full: dict[tuple[str, ...], Entity] = {}
         by_last: dict[str, list[Entity]] = defaultdict(list)
         by_first: dict[str, list[Entity]] = defaultdict(list)
-        longest_first = sorted(mentions, key=lambda x: (-len(x[1]), x[0].first))
-        for m, kept, gender in longest_first:
-            key = tuple(w.lower() for w in kept)
-            ent = by_full.get(key)
+        for m, key, gender in sorted(mentions, key=lambda x: (-len(x[1]), x[0].first)):
+            ent = by_full.get(key) if gender is None else None
             if ent is None:
-                ent = self._shorter_form_of(key, m, by_last, by_first)
+                ent = self._shorter_form_of(key, m, gender, by_last, by_first) or by_full.get(key)
             if ent is None:
-                ent = Entity(tuple(kept))
+                ent = Entity(key)
                 self.entities.append(ent)
                 by_last[key[-1]].append(ent)
                 by_first[key[0]].append(ent)
@@ -476,14 +473,14 @@ class DocumentAttribution:
                 ent.gender_votes[gender] += 1
             if ent.best is None:
                 ent.best = m
+                if len(key) > 1 and m.label in ("PERSON", "PROPN"):
+                    g = first_name_gender(key[0])
+                    if g:
+                        ent.gender_votes[g] += 1
         for ent in self.entities:
             ent.mentions.sort(key=lambda m: m.first)
-            if (ent.label_votes.get("PERSON") or ent.label_votes.get("PROPN")) and len(ent.words) > 1:
-                g = first_name_gender(ent.words[0])
-                if g and not ent.gender_votes:
-                    ent.gender_votes[g] += 1
             if ent.kind == "PERSON" and len(ent.words) > 1:
-                self._by_surname.setdefault(ent.words[-1].lower(), ent)
+                self._by_surname.setdefault(ent.words[-1], ent)
             for m in ent.mentions:
                 for i in range(m.first, m.last + 1):
                     self.mention_at[i] = m
@@ -494,23 +491,24 @@ class DocumentAttribution:
         self,
         key: tuple[str, ...],
         m: Mention,
+        gender: str | None,
         by_last: dict[str, list[Entity]],
         by_first: dict[str, list[Entity]],
     ) -> Entity | None:
-        """The entity whose fuller name ends (a surname) or starts (an organisation's short form) with ``key``."""
+        """The entity whose fuller name ends (a surname) or starts (an organisation's short form) with ``key``.
+
+        Two people sharing a surname: "Ms Pires" goes to the woman, else the one named last before.
+        """
         n = len(key)
-        cands = [
-            e for e in by_last.get(key[-1], []) if tuple(w.lower() for w in e.words[-n:]) == key and len(e.words) > n
-        ]
+        cands = [e for e in by_last.get(key[-1], []) if e.words[-n:] == key and len(e.words) > n]
         if not cands and m.label != "PERSON":
-            cands = [
-                e for e in by_first.get(key[0], []) if tuple(w.lower() for w in e.words[:n]) == key and len(e.words) > n
-            ]
+            cands = [e for e in by_first.get(key[0], []) if e.words[:n] == key and len(e.words) > n]
+        if gender is not None and len(cands) > 1:
+            cands = [e for e in cands if e.gender in (gender, None)] or cands
         if not cands:
             return None
         if len(cands) == 1:
             return cands[0]
-        # two people share a surname: the one named last before this mention
         before = [(max((x.first for x in e.mentions if x.first < m.first), default=-1), k) for k, e in enumerate(cands)]
         return cands[max(before)[1]]
 
