@@ -256,7 +256,7 @@ def _csv(path: Path, mapping: Mapping[str, str], source: str | None, delimiter: 
         if not source and mapping.get("source", "source") not in header:
             missing.append(mapping.get("source", "source"))
         if missing:
-            present = ", ".join(h[:40] for h in header[:20]) or "none"
+            present = ", ".join(h[:40] if h.isprintable() else repr(h[:40]) for h in header[:20]) or "none"
             raise ImportFormatError(
                 f"{name}: missing column(s) {', '.join(map(repr, missing))}; columns present: {present}"
             )

@@ -208,12 +208,20 @@ def build(
     states: dict[str, AnnotatorState] = {}
     spans: dict[tuple[str, str], Span] = {}  # (annotator, span id) -> span, in file order (last wins)
     others: dict[tuple[str, str, str], Record] = {}
-    pending_links: list[tuple[str, RawDoc, Any]] = []
+    pending_links: list[tuple[str, RawDoc, Any, str]] = []
+
+    renamed: dict[tuple[str, str], str] = {}  # (annotator, id in the file) -> id stored
 
     def state(name: str) -> AnnotatorState:
         if name not in states:
             states[name] = proj.current(name)
         return states[name]
+
+    def owner(name: str, sid: str) -> str | None:
+        """Document of the span ``sid`` in layer ``name`` (made by this import or stored), if any."""
+        made = spans.get((name, sid))
+        old = made or state(name).spans.get(sid)
+        return old.doc if old is not None else None
 
     resolved = [(raw, docs.resolve(raw)) for raw in raws]
     # counting unit per (file, document): if the spans that can be checked all need UTF-16, so do the others
@@ -232,6 +240,7 @@ def build(
     for (raw, doc), aligner in zip(resolved, aligners, strict=True):
         cp, u16 = votes[(raw.file, doc.id)]
         aligner.unit = "utf16" if u16 and not cp else "cp"
+        local: dict[str, str] = {}  # span ids of this line renamed on import
         if not (raw.spans or raw.stances or raw.links) and raw.annotator is None and annotator is None:
             continue
         base = annotator or raw.annotator
@@ -271,6 +280,12 @@ def build(
                     f"({placed.how})"
                 )
             sid = sp.id or _span_id(name, doc.id, placed.start, placed.end, label)
+            other = owner(name, sid) if sp.id else None
+            if other is not None and other != doc.id:  # never move a stored span to another document
+                sid = f"{sp.id}@{doc.id}"[:200]
+                local[sp.id] = renamed[(name, sp.id)] = sid
+                report.notes.append(f"{where}: span id {sp.id!r} names a span of {other!r} in layer {name!r}; "
+                                    f"stored as {sid!r}")  # fmt: skip
             try:
                 spans[(name, sid)] = Span(
                     id=sid, doc=doc.id, start=placed.start, end=placed.end, label=label,
@@ -286,19 +301,21 @@ def build(
             except ToolkitError as exc:
                 report.problems.append(f"{where}: stance on {doc.id!r}: {exc}")
                 continue
-            if st.claim is not None:
-                claim = spans.get((name, st.claim)) or state(name).spans.get(st.claim)
-                if claim is None or claim.doc != doc.id:
+            claim_id = local.get(st.claim, st.claim) if st.claim is not None else None
+            if claim_id is not None:
+                claim = spans.get((name, claim_id)) or state(name).spans.get(claim_id)
+                if claim is None or claim.doc != doc.id or schema.layer_of(claim.label) != "claim":
                     report.problems.append(f"{where}: stance toward {st.target!r}: no claim {st.claim!r} in {doc.id!r}")
                     continue
-            sid = Stance.make_id(doc.id, st.target, st.claim)
+            sid = Stance.make_id(doc.id, st.target, claim_id)
             meta = {"import": {"format": fmt, "file": Path(raw.file).name, "line": st.line}}
-            others[(name, "stance", sid)] = Stance(sid, doc.id, st.target, st.value, name, st.claim, meta=meta)
-        pending_links.extend((name, raw, ln) for ln in raw.links)
+            others[(name, "stance", sid)] = Stance(sid, doc.id, st.target, st.value, name, claim_id, meta=meta)
+        pending_links.extend((name, raw, ln, local.get(ln.a, ln.a)) for ln in raw.links)
 
-    for name, raw, ln in pending_links:
+    for name, raw, ln, a_id in pending_links:
         where = f"{raw.file}:{ln.line}"
-        ends = [spans.get((name, x)) or state(name).spans.get(x) for x in (ln.a, ln.b)]
+        b_id = renamed.get((name, ln.b), ln.b)
+        ends = [spans.get((name, x)) or state(name).spans.get(x) for x in (a_id, b_id)]
         if any(e is None for e in ends):
             report.problems.append(f"{where}: link {ln.a} <-> {ln.b}: span {ln.a if ends[0] is None else ln.b} not found")
             continue
