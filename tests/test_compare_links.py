@@ -53,6 +53,27 @@ def test_top_k_matches_dense_brute_force(block_rows: int | None, k: int | None, 
     np.testing.assert_allclose(scores, dense[rows, cols], rtol=1e-5)
 
 
+@pytest.mark.parametrize(("dim", "density", "path"), [(40, 0.1, "_block_dense"), (2000, 0.004, "_block_sparse")])
+def test_both_block_strategies_match_brute_force(
+    dim: int, density: float, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = {"_block_dense": 0, "_block_sparse": 0}
+    for name in calls:
+        real = getattr(claims, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(claims, name, spy)
+    x = _unit_rows(150, dim, density, seed=11)
+    x = sparse.vstack([x, x[:20]]).tocsr()  # duplicates: exact ties
+    source = np.arange(170) % 4
+    rows, cols, _ = claims.top_k_similar(x, 3, 0.0, [source], block_rows=32)
+    assert _as_rows(rows, cols) == _brute(x, 3, 0.0, [source])
+    assert calls[path] > 0 and sum(calls.values()) == 6
+
+
 def test_ties_go_to_the_lower_column_and_empty_vocabulary_gives_nothing() -> None:
     x = sparse.csr_matrix(np.array([[1, 0], [1, 0], [1, 0], [0, 1]], dtype=np.float32))
     rows, cols, _ = claims.top_k_similar(x, 1)

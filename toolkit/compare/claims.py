@@ -196,6 +196,72 @@ def similarity_matrix(texts: list[str]) -> sparse.csr_matrix:
 BLOCK_ENTRIES = 1 << 23
 
 
+class _Groups:
+    """Rows sharing a code: ``members(v)`` are the rows whose code is ``v`` (sorted)."""
+
+    def __init__(self, codes: np.ndarray) -> None:
+        self.codes = codes
+        self.order = np.argsort(codes, kind="stable")
+        self.sorted = codes[self.order]
+
+    def members(self, value: int) -> np.ndarray:
+        lo, hi = np.searchsorted(self.sorted, [value, value + 1])
+        return self.order[lo:hi]
+
+
+def _block_sparse(
+    prod: sparse.csr_matrix, lo: int, k: int | None, min_score: float, codes: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Top-k of one block from its non-zero entries (few survive ``min_score``): sort them by row and score."""
+    idx = np.flatnonzero(prod.data >= min_score) if min_score > 0 else np.flatnonzero(prod.data > 0)
+    rows = np.searchsorted(prod.indptr, idx, side="right") - 1 + lo
+    cols, scores = prod.indices[idx].astype(np.int64), prod.data[idx]
+    keep = rows != cols
+    for c in codes:
+        keep &= c[rows] != c[cols]
+    rows, cols, scores = rows[keep], cols[keep], scores[keep]
+    order = np.lexsort((cols, -scores, rows))  # by row, score descending, column
+    rows, cols, scores = rows[order], cols[order], scores[order]
+    if k is not None and len(rows):
+        first = np.searchsorted(rows, rows, side="left")  # position of each row's first entry
+        keep = np.arange(len(rows)) - first < k
+        rows, cols, scores = rows[keep], cols[keep], scores[keep]
+    return rows, cols, scores
+
+
+def _block_dense(
+    prod: sparse.csr_matrix, lo: int, k: int, min_score: float, codes: list[np.ndarray], groups: list[_Groups]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Top-k of one block with many non-zero entries: dense block, excluded cells zeroed, ``argpartition``."""
+    b, n = prod.shape
+    d = prod.toarray()
+    local = np.arange(b)
+    d[local, lo + local] = 0
+    for c, g in zip(codes, groups, strict=True):
+        block_codes = c[lo:lo + b]
+        for value in np.unique(block_codes):
+            d[np.ix_(np.flatnonzero(block_codes == value), g.members(value))] = 0
+    if min_score > 0:
+        d[d < min_score] = 0
+    kk = min(k, n)
+    cand = np.argpartition(-d, kk - 1, axis=1)[:, :kk] if kk < n else np.tile(np.arange(n), (b, 1))
+    top = np.take_along_axis(d, cand, axis=1)
+    # argpartition breaks ties at the cut arbitrarily: where a left-out column has the same score as the
+    # lowest kept one, redo that row keeping the lower columns (rare: duplicate texts)
+    kth = top.min(axis=1)
+    for t in np.flatnonzero((kth > 0) & (np.count_nonzero(d >= kth[:, None], axis=1) > kk)):
+        row = d[t]
+        sel = np.flatnonzero(row >= kth[t])
+        sel = sel[np.lexsort((sel, -row[sel]))][:kk]
+        cand[t], top[t] = sel, row[sel]
+    rows = np.repeat(local + lo, kk)
+    cols, scores = cand.ravel().astype(np.int64), top.ravel()
+    keep = scores > 0
+    rows, cols, scores = rows[keep], cols[keep], scores[keep]
+    order = np.lexsort((cols, -scores, rows))
+    return rows[order], cols[order], scores[order]
+
+
 def top_k_similar(
     x: sparse.csr_matrix,
     k: int | None = 10,
@@ -207,9 +273,11 @@ def top_k_similar(
 
     ``x @ x.T`` is computed for a block of rows at a time (``block_rows``, default: as many as
     keep a block under :data:`BLOCK_ENTRIES` entries) and only kept entries survive a block, so
-    memory is O(n * k + block), never O(n^2).  A pair is eligible when its score is positive and
-    at least ``min_score``, ``j != i``, and ``codes[i] != codes[j]`` for every integer code array
-    in ``exclude_same`` (e.g. document, source or cluster codes).  ``k=None`` keeps every eligible
+    memory is O(n * k + block), never O(n^2).  A block whose product is mostly zero (or below
+    ``min_score``) is ranked from its non-zero entries; a dense one as a dense block with
+    ``np.argpartition``.  A pair is eligible when its score is positive and at least
+    ``min_score``, ``j != i``, and ``codes[i] != codes[j]`` for every integer code array in
+    ``exclude_same`` (e.g. document, source or cluster codes).  ``k=None`` keeps every eligible
     pair.  Among equal scores the lower column index wins.
 
     Returns ``(rows, cols, scores)``, each row's entries by decreasing score.
@@ -218,38 +286,26 @@ def top_k_similar(
         raise ValueError(f"k must be >= 1 or None, got {k}")
     x = sparse.csr_matrix(x, dtype=np.float32)
     n = x.shape[0]
-    codes = [np.asarray(c) for c in exclude_same]
+    codes = [np.asarray(c, dtype=np.int64) for c in exclude_same]
     for c in codes:
         if c.shape != (n,):
             raise ValueError(f"exclude_same arrays must have one code per row ({n}), got shape {c.shape}")
+    groups = [_Groups(c) for c in codes] if k is not None else []
     if block_rows is None:
         block_rows = max(1, BLOCK_ENTRIES // max(n, 1))
     xt = x.T.tocsr()
-    out_r: list[np.ndarray] = []
-    out_c: list[np.ndarray] = []
-    out_s: list[np.ndarray] = []
+    out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for lo in range(0, n, block_rows):
         prod = (x[lo:lo + block_rows] @ xt).tocsr()
-        scores, cols = prod.data, prod.indices
-        rows = np.repeat(np.arange(lo, lo + prod.shape[0], dtype=np.int64), np.diff(prod.indptr))
-        keep = (scores > 0) & (scores >= min_score)
-        rows, cols, scores = rows[keep], cols[keep], scores[keep]
-        keep = rows != cols
-        for c in codes:
-            keep &= c[rows] != c[cols]
-        rows, cols, scores = rows[keep], cols[keep], scores[keep]
-        order = np.lexsort((cols, -scores, rows))  # by row, score descending, column
-        rows, cols, scores = rows[order], cols[order], scores[order]
-        if k is not None and len(rows):
-            first = np.searchsorted(rows, rows, side="left")  # position of each row's first entry
-            keep = np.arange(len(rows)) - first < k
-            rows, cols, scores = rows[keep], cols[keep], scores[keep]
-        out_r.append(rows)
-        out_c.append(cols.astype(np.int64))
-        out_s.append(scores)
-    if not out_r:
+        cells = prod.shape[0] * n
+        many = prod.nnz > cells // 8 and (min_score <= 0 or np.count_nonzero(prod.data >= min_score) > cells // 8)
+        if k is not None and many:
+            out.append(_block_dense(prod, lo, k, min_score, codes, groups))
+        else:
+            out.append(_block_sparse(prod, lo, k, min_score, codes))
+    if not out:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
-    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
+    return tuple(np.concatenate(parts) for parts in zip(*out, strict=True))  # type: ignore[return-value]
 
 
 SUGGESTION_COLUMNS = ["score", "a", "b", "doc_a", "doc_b", "source_a", "source_b", "text_a",
