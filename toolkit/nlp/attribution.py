@@ -99,6 +99,7 @@ _TITLES = frozenset(
 )
 _MALE_HONORIFICS = frozenset({"mr", "mister", "sir", "lord", "king", "prince", "father"})
 _FEMALE_HONORIFICS = frozenset({"mrs", "ms", "miss", "madam", "dame", "lady", "queen", "princess"})
+_HONORIFICS = _MALE_HONORIFICS | _FEMALE_HONORIFICS | {"dr", "mx", "prof", "rev"}
 
 # A small list of common first names (several languages); names ending in "a" that are not
 # listed as male count as female (Ana, Marta, Ilona), a convention of many European languages.
@@ -142,20 +143,32 @@ _ORG_NOUNS = frozenset(
     channel newspaper paper union party club team league association federation institute university school hospital
     court commission committee board authority office regulator operator maker manufacturer retailer insurer lender
     investor fund charity organisation organization army military navy police embassy consortium utility coalition
-    alliance bloc cabinet administration parliament congress senate station studio publisher developer supplier""".split()
+    alliance bloc cabinet administration parliament congress senate station studio publisher developer supplier
+    corporation body watchdog institution outlet broadcaster mediator""".split()
 )
 # Organisation nouns that any company can be called; the others ("the bank", "the union") must match the name.
 _GENERIC_ORG_NOUNS = frozenset(
     """airline carrier company firm group operator network broadcaster channel newspaper paper maker manufacturer
     retailer insurer lender developer publisher supplier utility station studio club team charity fund consortium
-    business employer organisation organization""".split()
+    business employer organisation organization corporation outlet broadcaster regulator watchdog""".split()
+)
+# Organisation nouns whose holders carry the word in their name: "the union" must be a "... Union".
+_NAMED_ORG_NOUNS = frozenset(
+    """ministry union bank party court council university parliament embassy police army navy committee commission
+    congress senate""".split()
+)
+# Nouns for what speaks for its owner: "Calder Rail's figures", "a message on the airline's website".
+_DOCUMENT_NOUNS = frozenset(
+    """statement message website site figures data report letter notice release post account tweet email filing
+    announcement memo document note""".split()
 )
 # Words that make a name an organisation's ("Kestrel Air", "Harbour Workers Union").
 _ORG_NAME_WORDS = frozenset(
     """air airlines airways bank group corp corporation inc ltd llc plc co company union council ministry agency
     institute research network press wire news times post herald university college party association federation
     authority court commission committee board office fund foundation partners holdings energy motors systems
-    technologies industries shipping railways telecom media broadcasting bureau department service services""".split()
+    technologies industries shipping railways telecom media broadcasting bureau department service services minerals
+    mining rail railway oil gas steel foods pharma airline association agency board network corporation""".split()
 )
 
 # Spokesperson-like nouns: "Venn Corp's spokesperson said" speaks for Venn Corp.
@@ -222,8 +235,12 @@ def _mods_match(query: frozenset[str], known: frozenset[str]) -> bool:
 
 
 def _pronoun_class(word: str) -> str:
-    """``"m"``, ``"f"``, ``"it"`` or ``"they"`` for a speaker pronoun."""
-    return {"he": "m", "she": "f", "it": "it"}.get(word, "they")
+    """``"m"``, ``"f"``, ``"it"`` or ``"they"`` for a personal or possessive pronoun."""
+    if word in _MALE_PRONOUNS:
+        return "m"
+    if word in _FEMALE_PRONOUNS:
+        return "f"
+    return "it" if word in ("it", "its", "itself") else "they"
 
 
 # --------------------------------------------------------------------------- records
@@ -544,7 +561,7 @@ class DocumentAttribution:
 
     def _add_role(self, noun: Token, mods: frozenset[str], ent: Entity) -> None:
         lemma = noun.lemma_.lower()
-        if not noun.text[:1].isalpha():
+        if not noun.text[:1].isalpha() or _DOT_RE.sub("", lemma) in _HONORIFICS:
             return
         self._roles[lemma].append((mods, ent))
         # "Tarnwater, the regional water authority" is an organisation; "Ana Pires, the negotiator" a person
@@ -597,20 +614,35 @@ class DocumentAttribution:
 
     def resolve_pronoun(self, tok: Token) -> Attribution:
         """The most recent compatible entity before ``tok`` (subjects first), looking back sentence by sentence."""
-        word = tok.lower_
-        cls = _pronoun_class(word)
-        here = self.sent_of[tok.i]
+        found = self._recent(tok.i, _pronoun_class(tok.lower_))
+        if found is None:
+            return Attribution(cues=[f"speaker: left empty, pronoun '{tok.text}' has no antecedent in the article"])
+        ent, where = found
+        return Attribution(
+            ent.name,
+            ent,
+            self._mention_near(ent, tok.i),
+            "pronoun",
+            [f"speaker: pronoun '{tok.text}' -> {ent.name} ({where})"],
+        )
+
+    def _recent(self, before: int, cls: str) -> tuple[Entity, str] | None:
+        """The entity of class ``cls`` (m, f, it, they, org) last named before token ``before``: the nearest
+        sentence with a candidate; in it, subjects first, then the best-fitting kind, then the latest."""
+        here = self.sent_of[before]
         for k in range(here, max(-1, here - _PRONOUN_WINDOW), -1):
             cands: list[tuple[int, int, int, Entity]] = []
             for m in self.mentions_by_sent.get(k, []):
-                if m.first < tok.i and m.entity is not None and _compatible(m.entity, cls):
-                    cands.append((int(m.subject), _kind_rank(m.entity, cls), m.first, m.entity))
+                if m.first < before and m.entity is not None:
+                    rank = _kind_rank(m.entity, cls)
+                    if rank >= 0:
+                        cands.append((int(m.subject), rank, m.first, m.entity))
             for i, ent, subject in self._events_by_sent.get(k, []):
-                if i < tok.i and _compatible(ent, cls):
-                    cands.append((int(subject), _kind_rank(ent, cls), i, ent))
+                rank = _kind_rank(ent, cls)
+                if i < before and rank >= 0:
+                    cands.append((int(subject), rank, i, ent))
             if cands:
                 best = max(cands, key=lambda c: (c[0], c[1], c[2]))
-                ent = best[3]
                 where = (
                     "same sentence"
                     if k == here
@@ -618,11 +650,8 @@ class DocumentAttribution:
                     if k == here - 1
                     else f"{here - k} sentences before"
                 )
-                mention = self._mention_near(ent, tok.i)
-                return Attribution(
-                    ent.name, ent, mention, "pronoun", [f"speaker: pronoun '{tok.text}' -> {ent.name} ({where})"]
-                )
-        return Attribution(cues=[f"speaker: left empty, pronoun '{tok.text}' has no antecedent in the article"])
+                return best[3], where
+        return None
 
     def _mention_near(self, ent: Entity, before: int) -> Mention | None:
         """The entity's last named mention before token ``before`` (else its fullest mention)."""
@@ -653,24 +682,52 @@ class DocumentAttribution:
         return Attribution(cues=[f"speaker: left empty, subject '{phrase}' is not a person"])
 
     def _org_role(self, noun: Token, lemma: str, phrase: str) -> Attribution:
-        """ "the airline", "the bank": the one organisation whose name says so (Kestrel Air, Harcourt Bank); for
-        a generic noun ("the company") else the organisation the article has named most so far, if it leads."""
+        """An organisation noun as speaker.
+
+        "the Ostrandi foreign ministry" (a capitalised modifier) names the organisation itself; "the airline",
+        "the bank" is the one organisation whose name says so (Kestrel Air, Harcourt Bank); else, except for nouns
+        whose holders always carry the word in their name (ministry, union, bank, ...), the organisation last
+        named as subject (like "it"), and for a generic noun ("the company") the one the article names most.
+        """
+        mods = [
+            c
+            for c in noun.lefts
+            if c.dep_ in ("compound", "amod", "nmod") and c.text[:1].isupper() and c.text[:1].isalpha()
+        ]
+        if mods:
+            words = tuple(t.lower_ for t in noun.lefts if t.dep_ in ("compound", "amod", "nmod")) + (noun.lower_,)
+            for e in self.entities:
+                if e.words[-len(words) :] == words:
+                    return self._role_hit(e, noun, phrase, "")
+            name = " ".join(
+                t.text[:1].upper() + t.text[1:]
+                for t in noun.lefts
+                if t.dep_ in ("compound", "amod", "nmod")
+            )
+            name = f"{name} {noun.text[:1].upper()}{noun.text[1:]}"
+            return Attribution(name, None, None, "role", [f"speaker: organisation named '{phrase}' -> {name}"])
         named = [
             e
             for e in self.entities
             if e.kind in ("ORG", "PROPN")
             and e.mentions[0].first < noun.i
-            and any(_word_names(w.lower(), lemma) for w in e.words)
+            and any(_word_names(w, lemma) for w in e.words)
         ]
-        how = ""
-        if len(named) != 1 and lemma in _GENERIC_ORG_NOUNS:
-            named, how = self._most_salient_org(noun.i), " (the organisation the article is about)"
         if len(named) == 1:
-            ent = named[0]
-            return Attribution(
-                ent.name, ent, self._mention_near(ent, noun.i), "role", [f"speaker: role '{phrase}' -> {ent.name}{how}"]
-            )
+            return self._role_hit(named[0], noun, phrase, "")
+        if lemma not in _NAMED_ORG_NOUNS:
+            recent = self._recent(noun.i, "org")
+            if recent is not None:
+                return self._role_hit(recent[0], noun, phrase, f" (the organisation last named, {recent[1]})")
+        if lemma in _GENERIC_ORG_NOUNS:
+            top = self._most_salient_org(noun.i)
+            if len(top) == 1:
+                return self._role_hit(top[0], noun, phrase, " (the organisation the article is about)")
         return Attribution(cues=[f"speaker: left empty, role '{phrase}' names no single organisation"])
+
+    def _role_hit(self, ent: Entity, noun: Token, phrase: str, how: str) -> Attribution:
+        mention = self._mention_near(ent, noun.i)
+        return Attribution(ent.name, ent, mention, "role", [f"speaker: role '{phrase}' -> {ent.name}{how}"])
 
     def _most_salient_org(self, before: int) -> list[Entity]:
         """The organisation named most often (outside quotations, speaker resolutions included) before ``before``."""
@@ -703,26 +760,69 @@ class DocumentAttribution:
         known = self._by_surname.get(tok.lower_) if _name_like(tok) else None
         if known is not None or (tok.pos_ == "PROPN" and _name_like(tok)):
             return self._named(tok, how, known)
-        # "the chief negotiator, Ana Pires," / "the minister's aide Ana Pires"
+        lemma = tok.lemma_.lower()
+        person_noun = lemma in _PERSON_NOUNS or lemma in _PROXY_NOUNS
+        # "the chief negotiator, Ana Pires," / "the minister's aide Ana Pires" (a person role takes a person's name)
         for c in tok.children:
             if (
                 c.dep_ in ("appos", "compound")
-                and (c.i in self.mention_at or (c.pos_ == "PROPN" and _name_like(c)))
                 and c.i > tok.i
+                and self._is_name(c)
+                and not (person_noun and self._kind_at(c) in ("ORG", "GPE", "NORP"))
             ):
                 return self._named(c, f"{how}, apposition '{_phrase_text(doc, tok)}'")
-        lemma = tok.lemma_.lower()
-        if lemma in _PROXY_NOUNS or tok.lower_ in _PROXY_NOUNS:
-            for c in tok.children:
-                if c.dep_ == "poss" and (c.i in self.mention_at or (c.pos_ == "PROPN" and _name_like(c))):
-                    return self._named(c, f"{how}, {tok.text} of")
-                if c.dep_ == "prep" and c.lower_ in ("for", "of", "at", "from"):
-                    for p in c.children:
-                        if p.dep_ == "pobj" and (p.i in self.mention_at or (p.pos_ == "PROPN" and _name_like(p))):
-                            return self._named(p, f"{how}, {tok.text} {c.text}")
+        # the same when the parser lost the apposition: "its secretary, Jan Kovar, ..."
+        nxt = self.mention_at.get(tok.i + 2)
+        if (
+            person_noun
+            and nxt is not None
+            and nxt.first == tok.i + 2
+            and doc[tok.i + 1].text == ","
+            and self._kind_at(doc[tok.i + 2]) in ("PERSON", "PROPN")
+        ):
+            return self._named(doc[tok.i + 2], f"{how}, apposition '{_phrase_text(doc, tok)}'")
+        # speaking for someone: "Kestrel Air's spokeswoman", "a spokeswoman for the company", "its statement",
+        # "a message on the airline's website"
+        if lemma in _PROXY_NOUNS or lemma in _DOCUMENT_NOUNS:
+            owner = self._owner(tok, how, 2)
+            if owner is not None:
+                return owner
         if tok.pos_ in ("NOUN", "PROPN", "ADJ"):
             return self.resolve_role(tok)
         return Attribution(cues=[f"speaker: left empty, '{_phrase_text(doc, tok)}' is not a person"])
+
+    def _is_name(self, tok: Token) -> bool:
+        return tok.i in self.mention_at or (tok.pos_ == "PROPN" and _name_like(tok))
+
+    def _kind_at(self, tok: Token) -> str:
+        m = self.mention_at.get(tok.i)
+        return m.entity.kind if m is not None and m.entity is not None else "PROPN"
+
+    def _owner(self, noun: Token, how: str, depth: int) -> Attribution | None:
+        """Whom ``noun`` speaks for: its possessor or the object of for/of/at/from/on/by (names, pronouns,
+        organisation nouns, and one more such noun: "a message on the airline's website")."""
+        objs = [c for c in noun.children if c.dep_ == "poss"]
+        for prep in noun.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("for", "of", "at", "from", "on", "by"):
+                objs.extend(p for p in prep.children if p.dep_ == "pobj")
+        for o in objs:
+            cue = f"{how}, {noun.text} of"
+            if self._is_name(o):
+                return self._named(o, cue)
+            if o.pos_ == "PRON" and o.lower_ in ("its", "their", "his", "her", "it", "them", "him"):
+                att = self.resolve_pronoun(o)
+                if att.speaker is not None:
+                    return att
+            lemma = o.lemma_.lower()
+            if lemma in _ORG_NOUNS:
+                att = self._org_role(o, lemma, _phrase_text(self.doc, o))
+                if att.speaker is not None:
+                    return att
+            if depth > 1 and (lemma in _DOCUMENT_NOUNS or lemma in _PROXY_NOUNS):
+                att = self._owner(o, how, depth - 1)
+                if att is not None:
+                    return att
+        return None
 
     # ------------------------------------------------------------------ verbs
 
@@ -807,7 +907,29 @@ class DocumentAttribution:
                 if pe not in last_in_para or last_in_para[pe][0] <= q.start:
                     last_in_para[pe] = (q.start, att)
             prev = (q.end, att)
+        self._same_words(out)
         return out
+
+    def _same_words(self, out: list[Attribution]) -> None:
+        """A quotation without attribution whose words someone is quoted saying elsewhere in the article
+        (a headline, a scare quote repeated) gets that speaker."""
+        words = [_words(self.quotes[qi].inner_text) for qi in self.outer]
+        index: dict[str, list[tuple[int, int]]] = defaultdict(list)  # first word -> (quotation, position)
+        for n, qi in enumerate(self.outer):
+            if out[qi].speaker is not None:
+                for k, w in enumerate(words[n]):
+                    index[w].append((n, k))
+        if not index:
+            return
+        for n, qi in enumerate(self.outer):
+            ws = words[n]
+            if out[qi].speaker is not None or not ws:
+                continue
+            for m, k in index.get(ws[0], []):
+                if words[m][k : k + len(ws)] == ws:
+                    src = out[self.outer[m]]
+                    out[qi] = src.but("same words", "speaker: the same words are quoted elsewhere in the article")
+                    break
 
     def _own_attribution(self, q: Quotation, prev_end: int, next_start: int) -> Attribution | None:
         """The attribution next to quotation ``q``: after it, before it, or a colon sentence before it."""
@@ -821,24 +943,26 @@ class DocumentAttribution:
         para_start = self.para_starts[self._para(q.start)]
         stop = min(next_start, para_end)
         verbs_after = self._verbs_between(q.end, stop)
-        last_sent = self.sent_of[qb]
-        # 1. after the quotation, in its sentence: "“…,” she said" / "“…,” said Ana Pires"
-        for v in verbs_after:
-            if self.sent_of[v] == last_sent or (
-                qb + 1 < len(doc) and self.sent_of[v] == self.sent_of[min(qb + 1, len(doc) - 1)] and v - qb <= 2
-            ):
-                att = self.by_verb[v]
-                if att.speaker is not None or att.cues:
-                    return att.but("after", "speaker: attribution after the quotation")
-        # 2. before it, in its sentence: "X said: “…”", "X said the plan was “…”"
-        start_sent = self.sent_of[qa]
-        verbs_before = self._verbs_between(max(prev_end, para_start), q.start)
-        same = [v for v in verbs_before if self.sent_of[v] == start_sent]
-        if same:
-            ancestors = {t.i for t in doc[qa].ancestors} | {t.i for t in doc[qb].ancestors}
-            same.sort(key=lambda v: (v in ancestors, v), reverse=True)
-            att = self.by_verb[same[0]]
-            return att.but("before", "speaker: attribution before the quotation")
+        start_sent, last_sent = self.sent_of[qa], self.sent_of[qb]
+        # 1-2. an attribution in the quotation's sentence(s): one that governs the quotation first, then
+        # after it ("“…,” she said", "“…,” said Ana Pires"), then before it ("X said: “…”", "X called it “…”")
+        after = [v for v in verbs_after if self.sent_of[v] == last_sent]
+        before = [
+            v for v in self._verbs_between(max(prev_end, para_start), q.start) if self.sent_of[v] == start_sent
+        ][::-1]
+        governing = self._governing(qa, qb)
+        order = sorted(after + before, key=lambda v: governing.get(v, len(doc)))
+        chosen: Attribution | None = None
+        for v in order:
+            att = self.by_verb[v]
+            if att.speaker is not None or (chosen is None and att.cues):
+                where = "after" if v > qb else "before"
+                got = att.but(where, f"speaker: attribution {where} the quotation")
+                if att.speaker is not None:
+                    return got
+                chosen = got  # an attribution to a non-person, unless another verb names someone
+        if chosen is not None:
+            return chosen
         # 3. the previous sentence ends with a colon: "X told reporters:" / "X was blunt:"
         colon = self._colon_before(qa, max(prev_end, para_start))
         if colon is not None:
@@ -851,6 +975,21 @@ class DocumentAttribution:
                     return att.but("after", "speaker: attribution in the sentence after the quotation")
             break
         return None
+
+    def _governing(self, qa: int, qb: int) -> dict[int, int]:
+        """Verbs governing the quotation in tokens ``qa..qb``: token index -> distance up the tree."""
+        doc = self.doc
+        out: dict[int, int] = {}
+        for i in range(qa, qb + 1):
+            tok = doc[i]
+            if qa <= tok.head.i <= qb and tok.head.i != tok.i:
+                continue  # not a root of the quotation's own tree
+            d = 0
+            while tok.head.i != tok.i and d < 20:
+                tok, d = tok.head, d + 1
+                if not qa <= tok.i <= qb and (tok.i not in out or out[tok.i] > d):
+                    out[tok.i] = d
+        return out
 
     def _anchors_in(self, first: int, last: int) -> list[int]:
         """Attribution verbs and "according" among tokens ``first..last``."""
@@ -925,11 +1064,13 @@ class DocumentAttribution:
 
 
 def _is_attribution_verb(tok: Token) -> bool:
-    if tok.pos_ not in ("VERB", "AUX") or tok.lemma_ not in ATTRIBUTION_VERBS:
+    if tok.pos_ != "VERB" or tok.lemma_ not in ATTRIBUTION_VERBS:
         return False
     if tok.lemma_ in _AMBIGUOUS_VERBS:
         return not any(c.dep_ == "dobj" for c in tok.children)
-    return tok.pos_ == "VERB"
+    if tok.lemma_ in _NAMING_VERBS:
+        return not any(c.dep_ == "prt" for c in tok.children)  # "call off", "call on" name nothing
+    return True
 
 
 def _is_claim_verb(tok: Token) -> bool:
@@ -1000,6 +1141,11 @@ def _name_range(doc: Doc, tok: Token) -> tuple[int, int]:
     return first, last
 
 
+def _words(text: str) -> list[str]:
+    """Lower-case words of a text, punctuation and quote marks dropped."""
+    return re.findall(r"[^\W_]+", text.lower().replace("’", "'"))
+
+
 def _word_names(word: str, noun: str) -> bool:
     """Does a word of an organisation's name say it is a ``noun`` ("Air"/"Airways" ~ airline, "Bank" ~ bank)?"""
     if len(word) < 3 or len(noun) < 3:
@@ -1022,20 +1168,19 @@ def _phrase_text(doc: Doc, tok: Token) -> str:
     return doc[first : tok.i + 1].text
 
 
-def _compatible(ent: Entity, cls: str) -> bool:
+def _kind_rank(ent: Entity, cls: str) -> int:
+    """How well ``ent`` fits a pronoun class (m, f, it, they; org: an organisation noun): -1 not at all;
+    higher is better (a known matching gender, an organisation over a place, any kind over an unknown name)."""
     kind = ent.kind
     if cls in ("m", "f"):
-        return kind == "PERSON" and ent.gender in (cls, None)
+        if kind == "PERSON":
+            return {cls: 2, None: 1}.get(ent.gender, -1)
+        return 0 if kind == "PROPN" and ent.gender in (cls, None) else -1
+    if cls == "org":
+        return 1 if kind == "ORG" else -1
     if cls == "it":
-        return kind in ("ORG", "GPE")
-    return kind in ("ORG", "NORP", "GPE")
-
-
-def _kind_rank(ent: Entity, cls: str) -> int:
-    """Among candidates of one sentence: a known gender, or an organisation over a place, ranks first."""
-    if cls in ("m", "f"):
-        return int(ent.gender == cls)
-    return int(ent.kind == "ORG")
+        return {"ORG": 2, "GPE": 1, "PROPN": 0}.get(kind, -1)
+    return {"ORG": 2, "NORP": 1, "GPE": 1, "PROPN": 0}.get(kind, -1)
 
 
 def find_speaker(doc: Doc, first: int, last: int, quotes: Iterable[Quotation] | None = None) -> Attribution:
