@@ -1,4 +1,4 @@
-"""CLI: ``toolkit compare entities|claims|quotes|stances|profiles|links|merge`` and
+"""CLI: ``toolkit compare entities|claims|quotes|stances|profiles|links|merge|merges`` and
 ``toolkit report``.
 
 This module only imports argparse at load time; pandas and matplotlib load when a command runs.
@@ -27,14 +27,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "compare", help="compare sources: entities, claims, quotations, stances, profiles",
         description="Cross-source tables. 'quotes' lists each matched quotation pair with both "
                     "sources, both texts, similarity and attributions.")
-    p.add_argument("view", choices=[*VIEWS, "merge"],
-                   help="what to compare ('merge ALIAS CANONICAL' records an entity merge)")
+    p.add_argument("view", choices=[*VIEWS, "merge", "merges"],
+                   help="what to compare ('merge ALIAS CANONICAL' records an entity merge; 'merges' lists "
+                        "merge proposals for review)")
     p.add_argument("names", nargs="*", metavar="NAME",
                    help="for 'merge': ALIAS CANONICAL (e.g. \"Doe\" \"Jane Doe\")")
     p.add_argument("--format", choices=["table", "csv"], default="table",
                    help="table (readable, default) or csv")
     p.add_argument("--labels", metavar="LABELS",
-                   help="entities: comma-separated entity labels (default: all)")
+                   help="entities, merges: comma-separated entity labels (default: all but dates and numbers)")
+    p.add_argument("--all-labels", action="store_true",
+                   help="entities, merges: keep DATE, TIME, CARDINAL, ORDINAL, PERCENT, MONEY, QUANTITY too")
+    p.add_argument("--accept", action="append", default=[], metavar="ALIAS",
+                   help="merges: accept the proposal for ALIAS (repeatable; 'ALIAS=CANONICAL' when "
+                        "ALIAS has several)")
+    p.add_argument("--reject", action="append", default=[], metavar="ALIAS",
+                   help="merges: reject the proposal for ALIAS: never proposed again (repeatable)")
+    p.add_argument("--accept-all", action="store_true", help="merges: accept every open proposal")
+    p.add_argument("--status", choices=["proposed", "accepted", "rejected", "all"], default="proposed",
+                   help="merges: which proposals to list (default: proposed)")
     p.add_argument("--threshold", type=float, default=0.75,
                    help="quotes: minimum similarity 0..1 (default 0.75)")
     p.add_argument("--level", choices=["all", "document", "claim"], default="all",
@@ -88,8 +99,14 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.names:
         raise ToolkitError(f"compare {args.view}: unexpected arguments {args.names}")
+    if (args.accept or args.reject or args.accept_all) and args.view != "merges":
+        raise ToolkitError(f"compare {args.view}: --accept/--reject/--accept-all belong to 'compare merges'")
     labels = tuple(x.strip() for x in args.labels.split(",")) if args.labels else None
+    if args.view == "merges":
+        return _run_merges(args, labels)
     cmp = _comparison(args, entity_labels=labels, quote_threshold=args.threshold)
+    if args.all_labels and labels is None and not cmp.spans.empty:
+        cmp.entity_labels = tuple(sorted(cmp.spans["label"].dropna().astype(str).unique()))
     if args.view == "entities":
         _emit(cmp.entity_matrix, args.format)
     elif args.view == "claims":
@@ -121,6 +138,45 @@ def run(args: argparse.Namespace) -> int:
                   args.format)
     elif args.view == "profiles":
         _emit(cmp.profiles, args.format)
+    return 0
+
+
+def _split_alias(value: str) -> tuple[str, str | None]:
+    alias, _, canonical = value.partition("=")
+    return alias.strip(), (canonical.strip() or None)
+
+
+def _run_merges(args: argparse.Namespace, labels: tuple[str, ...] | None) -> int:
+    """``toolkit compare merges``: refresh the stored proposals, apply decisions, list them."""
+    from pathlib import Path
+
+    from toolkit.compare import entities
+    from toolkit.compare._layers import parse_layer_arg
+
+    if not Path(args.project).is_dir():
+        raise ToolkitError(f"{args.project}: project folder not found (use --project DIR)")
+    layer = parse_layer_arg(args.layer)
+    status = None if args.status == "all" else args.status
+    frame = entities.merge_proposals(args.project, layer, labels, all_labels=args.all_labels, status=status)
+    for value in args.reject:
+        p = entities.reject_proposal(args.project, *_split_alias(value))
+        print(f"rejected: {p['alias']!r} -> {p['canonical']!r}")
+    for value in args.accept:
+        p = entities.accept_proposal(args.project, *_split_alias(value))
+        print(f"accepted: {p['alias']!r} -> {p['canonical']!r}")
+    if args.accept_all:
+        done = entities.accept_all_proposals(args.project)
+        print(f"accepted {len(done)} proposal(s)")
+    if args.accept or args.reject or args.accept_all:
+        # Decisions change the groups, and so the proposals: list the fresh state.
+        frame = entities.merge_proposals(args.project, layer, labels, all_labels=args.all_labels, status=status)
+    if frame.empty and args.format == "table":
+        which = "" if status is None else f" with status {status!r}"
+        print(f"no merge proposals{which} ({entities.merges_path(args.project)})")
+        return 0
+    if args.format == "table":
+        frame = frame.rename(columns={"alias_mentions": "n_alias", "canonical_mentions": "n_canonical"})
+    _emit(frame, args.format, index=False)
     return 0
 
 

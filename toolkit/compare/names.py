@@ -71,6 +71,7 @@ MAX_BUCKET = 64
 
 _WS = re.compile(r"\s+")
 _EDGE_PUNCT = "\"'\u2018\u2019\u201c\u201d.,;:!?()[]{}"
+_INITIALS_END = re.compile(r"(?:^|[\s(])(?:[^\W\d_]\.){2,}$")
 _SPLIT = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014/_]+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018\u02bc`\u00b4]")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -90,7 +91,11 @@ def clean_surface(text: str) -> str:
         >>> clean_surface("the Harbour Authority")
         'Harbour Authority'
     """
-    s = _WS.sub(" ", text).strip().strip(_EDGE_PUNCT).strip()
+    s = _WS.sub(" ", text).strip()
+    initials_dot = _INITIALS_END.search(s.rstrip(_EDGE_PUNCT.replace(".", "")))
+    s = s.strip(_EDGE_PUNCT).strip()
+    if initials_dot and not s.endswith("."):
+        s += "."  # "U.S." keeps its last dot
     if s.endswith(("'s", "\u2019s", "'S", "\u2019S")):
         s = s[:-2]
     elif s.endswith(("s'", "s\u2019")):
@@ -101,7 +106,8 @@ def clean_surface(text: str) -> str:
     # Drop leading titles ("Deputy Mayor Jane Doe"), but never the whole name.
     while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
         words = words[1:]
-    return " ".join(words).strip(_EDGE_PUNCT).strip()
+    out = " ".join(words).strip(_EDGE_PUNCT).strip()
+    return out + "." if initials_dot and out and _INITIALS_END.search(out + ".") else out
 
 
 def fold(text: str) -> str:
