@@ -44,6 +44,7 @@ def render_conll(frames: Frames) -> tuple[str, Summary]:
     docs: set[str] = set()
     n_examples = n_tokens = n_ents = 0
     cache: dict[str, tuple] = {}
+    renamed: set[str] = set()
     for doc, _ann, rows in examples(frames, entity_rows(frames.spans)):
         text = doc.text
         if doc.doc_id not in cache:
@@ -54,6 +55,9 @@ def render_conll(frames: Frames) -> tuple[str, Summary]:
         log.add(doc.doc_id, text, aligned)
         tags = ["O"] * len(toks)
         for ts, te, _s, _e, label, _r in aligned.kept:
+            if any(ch.isspace() for ch in label):
+                renamed.add(label)
+                label = "_".join(label.split())
             tags[ts] = f"B-{label}"
             for k in range(ts + 1, te):
                 tags[k] = f"I-{label}"
@@ -63,7 +67,7 @@ def render_conll(frames: Frames) -> tuple[str, Summary]:
             if prev_end is not None and text.count("\n", prev_end, s) >= 2 and not tags[k].startswith("I-"):
                 out.write("\n")
             prev_end = e
-            out.write(f"{text[s:e]} {POS} {CHUNK} {_tag(tags[k])}\n")
+            out.write(f"{text[s:e]} {POS} {CHUNK} {tags[k]}\n")
         out.write("\n")
         docs.add(doc.doc_id)
         n_examples += 1
@@ -72,9 +76,9 @@ def render_conll(frames: Frames) -> tuple[str, Summary]:
     summary = Summary(docs=n_examples, documents=len(docs), tokens=n_tokens, ents=n_ents,
                       misaligned=log.misaligned, dropped_overlapping=log.overlapping)  # fmt: skip
     summary.notes.extend(log.notes())
+    if renamed:
+        summary.notes.append(
+            f"label(s) {', '.join(map(repr, sorted(renamed)))} contain whitespace; written with '_' (columns are "
+            "space-separated)"
+        )
     return out.getvalue(), summary
-
-
-def _tag(tag: str) -> str:
-    """Labels cannot contain whitespace in a space-separated column (``NEWS ORG`` -> ``NEWS_ORG``)."""
-    return "_".join(tag.split()) if any(ch.isspace() for ch in tag) else tag
