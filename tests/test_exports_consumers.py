@@ -409,6 +409,24 @@ def test_merge_gives_one_example_per_document(layered: tk.Project, tmp_path: Pat
             assert x["annotator"] == "merged" and got == per[(x["doc_id"], "ana")] & per[(x["doc_id"], "ben")]
 
 
+def test_merge_rules_differ_with_three_annotators(project: tk.Project) -> None:
+    """all: every voter has the span; majority: more than half; a voter with only a stance still votes."""
+    from toolkit.exporters import merge_spans
+
+    x, y, z = (offsets(TEXT_A, w) for w in ("Velmora", "Dario Venn", "Ostrand's"))
+    for ann, spans in {"ana": [x, y, z], "ben": [x, y], "cy": [x]}.items():
+        for s, e in spans:
+            project.add_span("wire-001", s, e, "PERSON", ann)
+    frames = project.load()
+    kept = {rule: set(zip(*(merge_spans(frames.spans, frames.stances, rule)[0][c] for c in ("start", "end")),
+                          strict=True)) for rule in ("all", "majority")}  # fmt: skip
+    assert kept == {"all": {x}, "majority": {x, y}}
+    project.set_stance("wire-001", "Velmora", "favour", "dee")  # a fourth voter: 2 of 4 is not a majority
+    frames = project.load()
+    merged, summary = merge_spans(frames.spans, frames.stances, "majority")
+    assert set(zip(merged["start"], merged["end"], strict=True)) == {x} and summary["spans_not_agreed"] == 2
+
+
 def test_merge_and_split_refused_where_they_do_not_apply(demo: tk.Project, tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     for args, message in (
