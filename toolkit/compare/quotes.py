@@ -23,7 +23,10 @@ sentence.
 
 **A pair matches** when ``similarity >= threshold`` (default 0.75), or when it is a fragment of
 at least three matched words with ``max(cover_a, cover_b) >= threshold`` and both quotations
-have the same (non-empty, normalised) speaker.  The kind of match (column ``match``):
+have the same (non-empty, normalised) speaker.  Between quotations attributed to two different
+named people (both speakers capitalised names with different last words; "Jane Doe" and "Doe"
+do not conflict) a *partial* match, or one of fewer than ``2 * 5`` matched words, is rejected: a stock phrase ("at the end of the day") in two
+people's quotations is not a shared quotation.  The kind of match (column ``match``):
 
 * ``"full"``: both sides covered (``min(cover_a, cover_b) >= threshold``): the same quotation,
   possibly with small changes;
@@ -235,9 +238,27 @@ def _kind(cover_a: float, cover_b: float, threshold: float) -> str:
 
 def word_diff(a: str, b: str) -> tuple[DiffOp, ...]:
     """Word-level diff of two quotations (normalised words; elisions shown as "…")."""
-    ta, tb = quote_tokens(a, keep_elisions=True), quote_tokens(b, keep_elisions=True)
+    return _diff_tokens(quote_tokens(a, keep_elisions=True), quote_tokens(b, keep_elisions=True))
+
+
+def _diff_tokens(ta: list[str], tb: list[str], ea: str | None = None, eb: str | None = None) -> tuple[DiffOp, ...]:
+    """Diff of two token lists (``ea``/``eb``: the same encoded by one :class:`_Vocab`): equal
+    lists and a list contained in the other directly, others with difflib."""
     if ta == tb:
         return (DiffOp("equal", tuple(ta), tuple(tb)),) if ta else ()
+    if ea is None or eb is None:
+        vocab = _Vocab()
+        ea, eb = vocab.encode(ta), vocab.encode(tb)
+    for short, long, flip, es, el in ((ta, tb, False, ea, eb), (tb, ta, True, eb, ea)):
+        at = el.find(es) if short and len(es) <= len(el) else -1
+        if at >= 0:
+            ops = []
+            for op_slice in (slice(0, at), slice(at + len(short), len(long))):
+                part = tuple(long[op_slice])
+                if part:
+                    ops.append((op_slice.start, DiffOp("delete", part, ()) if flip else DiffOp("insert", (), part)))
+            ops.append((at, DiffOp("equal", tuple(short), tuple(short))))
+            return tuple(d for _, d in sorted(ops, key=lambda x: (x[0], x[1].op != "equal")))
     sm = SequenceMatcher(None, ta, tb, autojunk=False)
     return tuple(DiffOp(op, tuple(ta[i1:i2]), tuple(tb[j1:j2]))
                  for op, i1, i2, j1, j2 in sm.get_opcodes())
@@ -697,12 +718,15 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
     speakers = (quotes["speaker"].fillna("").astype(str) if "speaker" in quotes.columns
                 else pd.Series("", index=quotes.index))
     spk = speakers.str.casefold().str.strip().tolist()
+    # surname of a named speaker ("" for descriptions such as "the harbour master")
+    surname = [sp.split()[-1].casefold() if sp[:1].isupper() else "" for sp in speakers.str.strip()]
     head_of = quotes["headline_of"].fillna("").astype(str).to_numpy() if "headline_of" in quotes.columns \
         else np.full(n, "")
     scare = quotes["scare"].fillna(False).astype(bool).to_numpy() if "scare" in quotes.columns \
         else np.zeros(n, dtype=bool)
     vocab = _Vocab()
-    toks = [quote_tokens(t) for t in texts]
+    toks_e = [quote_tokens(t, keep_elisions=True) for t in texts]
+    toks = [[w for w in t if w != ELLIPSIS] for t in toks_e]
     enc = [vocab.encode(t) for t in toks]
     pairs = _Pairs(doc, src, cross_source, max_candidates)
 
@@ -747,25 +771,34 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
     rows = []
     qid = quotes["quote_id"].astype(str).tolist() if "quote_id" in quotes.columns else [str(i) for i in range(n)]
     diffs: dict[tuple[str, str], tuple[str, str]] = {}
+    shown: dict[int, str] = {}
+    speaker_list = speakers.tolist()
     for k, (i, j, m) in enumerate(zip(pairs.a, pairs.b, pairs.m, strict=True)):
         if src[j] < src[i]:
             i, j = j, i
         sim, overlap, cov_a, cov_b = _score(m, len(enc[i]), len(enc[j]))
         if k >= n_full:
             kind = "scare"
-        elif sim >= threshold or (spk[i] and spk[i] == spk[j] and max(cov_a, cov_b) >= threshold):
-            kind = _kind(cov_a, cov_b, threshold)
         else:
-            continue
+            same = bool(spk[i]) and spk[i] == spk[j]
+            if not (sim >= threshold or (same and max(cov_a, cov_b) >= threshold)):
+                continue
+            kind = _kind(cov_a, cov_b, threshold)
+            conflict = surname[i] and surname[j] and surname[i] != surname[j]
+            if conflict and (kind == "partial" or m < 2 * LENGTH_FLOOR):
+                continue  # a part of a quotation, or a short one, attributed to two different people
         d_text = d_html = ""
         if diff:
             key = (texts[i], texts[j])
             if key not in diffs:
-                ops = word_diff(*key)
+                for x in (i, j):
+                    if x not in shown:
+                        shown[x] = vocab.encode(toks_e[x])
+                ops = _diff_tokens(toks_e[i], toks_e[j], shown[i], shown[j])
                 diffs[key] = (diff_to_text(ops), diff_to_html(ops))
             d_text, d_html = diffs[key]
         rows.append((sim, overlap, cov_a, cov_b, kind, src[i], src[j], doc[i], doc[j], texts[i], texts[j],
-                     speakers.iat[i], speakers.iat[j], d_text, d_html, qid[i], qid[j]))
+                     speaker_list[i], speaker_list[j], d_text, d_html, qid[i], qid[j]))
     out = pd.DataFrame(rows, columns=MATCH_COLUMNS)
     return out.sort_values(["similarity", "quote_a", "quote_b"],
                            ascending=[False, True, True]).reset_index(drop=True)
