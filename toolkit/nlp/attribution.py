@@ -78,7 +78,8 @@ REPORTING_VERBS = frozenset(
 #: Verbs that introduce a quotation (besides :data:`REPORTING_VERBS`): "she asked: “…”", "he called it “…”".
 ATTRIBUTION_VERBS = REPORTING_VERBS | frozenset(
     """ask answer call dub label term brand shout yell cry whisper mutter exclaim joke quip laugh sigh scoff retort
-    counter continue plead demand agree wonder muse put quote tell text email proclaim recount""".split()
+    counter continue plead demand agree wonder muse put quote tell text email proclaim recount attack condemn denounce
+    hail praise slam blast""".split()
 )
 # Verbs that also have a non-reporting sense ("add 3 points", "post a loss"): they count
 # as attribution only without a direct object.
@@ -86,7 +87,7 @@ _AMBIGUOUS_VERBS = frozenset(
     {"add", "note", "report", "post", "write", "observe", "state", "expect", "estimate", "continue", "put", "answer"}
 )
 # Verbs that name what is said by a quotation that is their complement ("called the plan “a disgrace”").
-_NAMING_VERBS = frozenset({"call", "dub", "label", "term", "brand", "describe"})
+_NAMING_VERBS = frozenset({"call", "dub", "label", "term", "brand", "describe", "attack", "slam", "blast"})
 
 # Titles and honorifics stripped from the front of a person's name (lower case, no final dot).
 _TITLES = frozenset(
@@ -108,7 +109,7 @@ _MALE_NAMES = frozenset(
     andrzej anton antonio arne arthur ben benjamin bernard bjorn boris brian bruno carl carlos charles chris christian
     christopher daniel dario david dennis diego dimitri dmitri edward elias emil emmanuel eric erik ernesto ezra fabio
     felipe felix fernando filip francesco francisco frank franz fred friedrich gabriel george georg gerhard giorgio
-    giovanni gregory gustav hans harry hassan henrik henry hugo ian ibrahim igor ivan jack jakob james jan javier jean
+    giovanni gregory gustav hans harry hassan henrik henry hugh hugo ian ibrahim igor ivan ivo jack jakob james jan javier jean
     jens joao johan johannes john jonas jorge jose josef joseph joshua juan julian karl kenji klaus lars leon leonardo
     liam lorenzo louis luca lucas luis lukas magnus manuel marc marco marcus mario mark markus martin matteo matthew
     max michael michel miguel mikhail milan mohammed muhammad nicolas niels nikola nikolai nils noah olaf oleg oliver
@@ -159,8 +160,8 @@ _NAMED_ORG_NOUNS = frozenset(
 )
 # Nouns for what speaks for its owner: "Calder Rail's figures", "a message on the airline's website".
 _DOCUMENT_NOUNS = frozenset(
-    """statement message website site figures data report letter notice release post account tweet email filing
-    announcement memo document note""".split()
+    """statement message website site figure figures data datum report letter notice release post account tweet email
+    filing announcement memo document note""".split()
 )
 # Words that make a name an organisation's ("Kestrel Air", "Harbour Workers Union").
 _ORG_NAME_WORDS = frozenset(
@@ -184,6 +185,10 @@ _NOT_SPEAKER_LABELS = frozenset(
     {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL", "WORK_OF_ART", "LAW", "EVENT", "PRODUCT"}
 )
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Verbs that put their speaker after them in news style ("…,” said Ana Pires).
+_INVERTING_VERBS = frozenset(
+    "say add ask write continue reply explain insist note recall warn answer tell declare argue admit".split()
+)
 _TITLE_DEPS = frozenset({"compound", "amod", "nmod", "npadvmod"})
 _CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "ccomp", "pcomp"})
 _MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
@@ -390,6 +395,7 @@ class DocumentAttribution:
         self._by_surname: dict[str, Entity] = {}  # surname of a person -> that person (first one named)
         self._collect_mentions()
         self._roles: dict[str, list[tuple[frozenset[str], Entity]]] = defaultdict(list)
+        self._titles: dict[int, set[str]] = {}  # id(entity) -> role nouns given as titles (not "a ...")
         self._collect_roles()
         self._collect_pronoun_genders()
         # speakers of attribution verbs and "according to", in document order
@@ -450,7 +456,9 @@ class DocumentAttribution:
                     gender = "m"
                 elif low in _FEMALE_HONORIFICS:
                     gender = "f"
-            if label in ("PERSON", "PROPN") and gender is None and any(w.lower() in _ORG_NAME_WORDS for w in words):
+            if label in ("PERSON", "PROPN") and gender is None and (
+                any(w.lower() in _ORG_NAME_WORDS for w in words) or (len(words) == 1 and _acronym(words[0]))
+            ):
                 label = "ORG"
             kept = strip_title(words) if label in ("PERSON", "PROPN") or gender is not None else words
             if _DOT_RE.sub("", kept[-1]).lower() in _TITLES:
@@ -551,19 +559,25 @@ class DocumentAttribution:
                 if titles:
                     role_head = titles[-1]
                     mods = frozenset(t.lemma_.lower() for t in titles[:-1])
-                    self._add_role(role_head, mods, ent)
+                    self._add_role(role_head, mods, ent, m)
                 # apposition: "Ana Pires, the chief negotiator" / "the chief negotiator, Ana Pires"
                 for c in head.children:
                     if c.dep_ == "appos" and c.pos_ == "NOUN":
-                        self._add_role(c, _noun_mods(c), ent)
+                        self._add_role(c, _noun_mods(c), ent, m)
                 if head.dep_ == "appos" and head.head.pos_ == "NOUN":
-                    self._add_role(head.head, _noun_mods(head.head), ent)
+                    self._add_role(head.head, _noun_mods(head.head), ent, m)
 
-    def _add_role(self, noun: Token, mods: frozenset[str], ent: Entity) -> None:
+    def _add_role(self, noun: Token, mods: frozenset[str], ent: Entity, m: Mention) -> None:
         lemma = noun.lemma_.lower()
         if not noun.text[:1].isalpha() or _DOT_RE.sub("", lemma) in _HONORIFICS:
             return
+        if lemma in _PERSON_NOUNS and (m.label in ("GPE", "NORP") or _acronym(m.text)):
+            return  # "the general secretary of the union, the N.U.R.": the parser's apposition is wrong
+        if lemma in _ORG_NOUNS and m.label == "PERSON":
+            return
         self._roles[lemma].append((mods, ent))
+        if not any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.lefts):
+            self._titles.setdefault(id(ent), set()).add(lemma)  # not "a former signalman"
         # "Tarnwater, the regional water authority" is an organisation; "Ana Pires, the negotiator" a person
         if lemma in _ORG_NOUNS:
             ent.label_votes["ORG"] += 2
@@ -626,11 +640,11 @@ class DocumentAttribution:
             [f"speaker: pronoun '{tok.text}' -> {ent.name} ({where})"],
         )
 
-    def _recent(self, before: int, cls: str) -> tuple[Entity, str] | None:
+    def _recent(self, before: int, cls: str, window: int = _PRONOUN_WINDOW) -> tuple[Entity, str] | None:
         """The entity of class ``cls`` (m, f, it, they, org) last named before token ``before``: the nearest
         sentence with a candidate; in it, subjects first, then the best-fitting kind, then the latest."""
         here = self.sent_of[before]
-        for k in range(here, max(-1, here - _PRONOUN_WINDOW), -1):
+        for k in range(here, max(-1, here - window), -1):
             cands: list[tuple[int, int, int, Entity]] = []
             for m in self.mentions_by_sent.get(k, []):
                 if m.first < before and m.entity is not None:
@@ -666,7 +680,11 @@ class DocumentAttribution:
         lemma = noun.lemma_.lower()
         mods = _noun_mods(noun)
         phrase = _phrase_text(self.doc, noun)
-        holders = {ent for known, ent in self._roles.get(lemma, []) if _mods_match(mods, known)}
+        known_roles = self._roles.get(lemma, [])
+        holders = {ent for known, ent in known_roles if _mods_match(mods, known)}
+        if not holders:
+            # "the culture minister" after "Priya Sandoval, the minister": a role introduced without qualifiers
+            holders = {ent for known, ent in known_roles if not known}
         if len(holders) == 1:
             ent = next(iter(holders))
             return Attribution(
@@ -678,8 +696,27 @@ class DocumentAttribution:
         if lemma in _ORG_NOUNS:
             return self._org_role(noun, lemma, phrase)
         if lemma in _PERSON_NOUNS:
+            if self._definite(noun) and noun.tag_ not in ("NNS", "NNPS"):
+                # "Irena Marković packed her papers. The Velmarian prime minister, who ..., said": a definite
+                # description right after a person is named refers to that person
+                recent = self._recent(noun.i, "person", window=3)
+                if recent is not None and not self._holds_other_role(recent[0], lemma):
+                    return self._role_hit(recent[0], noun, phrase, f" (the person last named, {recent[1]})")
             return Attribution(cues=[f"speaker: left empty, role '{phrase}' names no one in the article"])
         return Attribution(cues=[f"speaker: left empty, subject '{phrase}' is not a person"])
+
+    def _definite(self, noun: Token) -> bool:
+        """ "the minister", "Velmaria's prime minister" (not "a minister", "its minister")."""
+        return any(
+            (c.dep_ == "det" and c.lower_ in ("the", "this", "that"))
+            or (c.dep_ == "poss" and c.pos_ != "PRON")
+            for c in noun.lefts
+        )
+
+    def _holds_other_role(self, ent: Entity, lemma: str) -> bool:
+        """Did the article give ``ent`` a title ("the minister", "Minister X"), but never this one?"""
+        held = self._titles.get(id(ent), set())
+        return bool(held) and lemma not in held
 
     def _org_role(self, noun: Token, lemma: str, phrase: str) -> Attribution:
         """An organisation noun as speaker.
@@ -783,7 +820,7 @@ class DocumentAttribution:
             return self._named(doc[tok.i + 2], f"{how}, apposition '{_phrase_text(doc, tok)}'")
         # speaking for someone: "Kestrel Air's spokeswoman", "a spokeswoman for the company", "its statement",
         # "a message on the airline's website"
-        if lemma in _PROXY_NOUNS or lemma in _DOCUMENT_NOUNS:
+        if lemma in _PROXY_NOUNS or lemma in _DOCUMENT_NOUNS or tok.lower_ in _DOCUMENT_NOUNS:
             owner = self._owner(tok, how, 2)
             if owner is not None:
                 return owner
@@ -838,6 +875,8 @@ class DocumentAttribution:
     def _verb_speaker(self, verb: Token) -> Attribution:
         """Speaker of one attribution verb: its subject, the inverted name, or the subject of the verb it joins."""
         subj = _subject_of(verb, self.quoted)
+        if subj is not None and self._para(subj.idx) != self._para(verb.idx):
+            subj = None  # the parser joined a headline or a paragraph to the next one
         if subj is None:
             return Attribution(cues=[f"speaker: left empty, '{verb.text}' has no subject"], verb=verb.i)
         att = self.resolve_phrase(subj, f"subject of '{verb.text}'")
@@ -1094,7 +1133,7 @@ def _subject_of(verb: Token, quoted: Sequence[bool]) -> Token | None:
         if subjects:
             subjects.sort(key=lambda c: (c.pos_ != "PROPN", c.i))
             return subjects[0]
-        if tok is verb:
+        if tok is verb and verb.lemma_ in _INVERTING_VERBS:
             # "“…,” said Ana Pires": the parser sometimes makes the name an object
             for c in tok.rights:
                 if (
@@ -1107,6 +1146,8 @@ def _subject_of(verb: Token, quoted: Sequence[bool]) -> Token | None:
         if tok.dep_ in _CLIMB_DEPS and tok.head.i != tok.i and not quoted[tok.head.i]:
             tok = tok.head
             continue
+        if tok is verb and tok.dep_ == "acl" and tok.tag_ == "VBD" and tok.head.pos_ in ("NOUN", "PROPN"):
+            return tok.head  # a finite verb the parser hung on its subject: "Ana Pires, the minister, accused ..."
         break
     return None
 
@@ -1141,6 +1182,12 @@ def _name_range(doc: Doc, tok: Token) -> tuple[int, int]:
     return first, last
 
 
+def _acronym(word: str) -> bool:
+    """ "NUR", "N.U.R.", "VBN": capitals (and dots) only."""
+    letters = word.replace(".", "")
+    return len(letters) >= 2 and letters.isalpha() and letters.isupper()
+
+
 def _words(text: str) -> list[str]:
     """Lower-case words of a text, punctuation and quote marks dropped."""
     return re.findall(r"[^\W_]+", text.lower().replace("’", "'"))
@@ -1172,6 +1219,8 @@ def _kind_rank(ent: Entity, cls: str) -> int:
     """How well ``ent`` fits a pronoun class (m, f, it, they; org: an organisation noun): -1 not at all;
     higher is better (a known matching gender, an organisation over a place, any kind over an unknown name)."""
     kind = ent.kind
+    if cls == "person":
+        return 1 if kind == "PERSON" else -1
     if cls in ("m", "f"):
         if kind == "PERSON":
             return {cls: 2, None: 1}.get(ent.gender, -1)
