@@ -1,8 +1,8 @@
 """Quotation matching on constructed pairs, and the attribution heuristic.
 
 Every expected value here is worked out by hand from the pair itself (see the comments):
-similarity = words of the shorter quotation that lie in runs of >= 2 matching words, divided
-by the number of words of the shorter quotation.
+m = matched words (words in runs of >= 2 matching words), cover_a = m / words of a,
+cover_b = m / words of b, similarity = max(cover_a, cover_b) * min(1, m / 5).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from toolkit.compare.profiles import source_profiles
 from toolkit.compare.quotes import (
     compare_quotes,
     document_quotations,
@@ -160,3 +161,129 @@ def test_matching_across_sources_on_documents():
     assert len(groups) == 1 and groups.loc[0, "n_sources"] == 3
     same_source = match_quotations(q, cross_source=False)
     assert len(same_source) == len(m) + 1
+
+
+# -- containment, fragments, scare quotes, headlines, look-alikes, blocking ------------------------
+
+LONG = "We will rebuild the harbour wall before the winter storms arrive and the town will be safe again"  # 18
+
+
+def _match(*rows: tuple[str, str, str], **kw) -> tuple[pd.DataFrame, pd.DataFrame]:
+    q = document_quotations(_docs(*rows), scare_quotes=True)
+    return q, match_quotations(q, **kw)
+
+
+def test_a_short_quotation_inside_a_long_one_is_a_partial_match_with_both_coverages():
+    q, m = _match(("a1", "Alpha", f'"{LONG}," said Jane Doe.'),
+                  ("b1", "Beta", 'Doe promised the town "the harbour wall before the winter storms", she said.'))
+    assert len(m) == 1
+    row = m.iloc[0]
+    # 7 words of Beta's quotation, all inside Alpha's 18: cover_a 7/18, cover_b 7/7, similarity 1 * min(1, 7/5)
+    assert (row["source_a"], row["match"]) == ("Alpha", "partial")
+    assert row["cover_a"] == pytest.approx(round(7 / 18, 4)) and row["cover_b"] == 1.0
+    assert row["similarity"] == 1.0
+    assert row["diff"].startswith("[-we will rebuild-] the harbour wall")
+
+
+def test_a_three_word_fragment_scores_below_a_full_sentence():
+    full = compare_quotes(LONG, LONG)
+    fragment = compare_quotes("the winter storms", LONG)
+    # m = 3: max cover 3/3 = 1, length floor 3/5 -> 0.6; the full sentence: 1 * min(1, 18/5) = 1
+    assert full.similarity == 1.0 and fragment.similarity == pytest.approx(0.6)
+    assert fragment.cover_a == 1.0 and fragment.cover_b == pytest.approx(round(3 / 18, 4))
+    assert not fragment.matches()
+    # in a corpus the fragment matches only when both sides name the same speaker
+    _, same = _match(("a1", "Alpha", f'"{LONG}," said Jane Doe.'),
+                     ("b1", "Beta", 'Jane Doe warned of "the winter storms" again.'))
+    _, unknown = _match(("a1", "Alpha", f'"{LONG}," said Jane Doe.'),
+                        ("b1", "Beta", 'The report warned of "the winter storms" again.'))
+    assert same["match"].tolist() == ["partial"] and same["similarity"].tolist() == [pytest.approx(0.6)]
+    assert unknown.empty
+
+
+def test_scare_quotes_match_only_for_the_same_speaker_and_a_content_word():
+    q, m = _match(("a1", "Alpha", 'Jane Doe called the plan "theft" on Monday.'),
+                  ("b1", "Beta", 'Ms Jane Doe called the harbour plan "theft".'),
+                  ("c1", "Gamma", 'Tom Roe called the plan "theft" as well.'),
+                  ("d1", "Delta", 'Jane Doe called the date "not yet" fixed.'),
+                  ("e1", "Epsilon", 'Jane Doe called it "not yet" decided.'))
+    assert q["scare"].all() and set(q["n_words"]) == {1, 2}
+    assert (q.set_index("doc_id")["speaker"].to_dict()
+            == {"a1": "Jane Doe", "b1": "Jane Doe", "c1": "Tom Roe", "d1": "Jane Doe", "e1": "Jane Doe"})
+    # Alpha and Beta: same word, same speaker.  Gamma: same word, another speaker.  Delta and
+    # Epsilon: same speaker, but "not yet" has only function words.
+    assert list(zip(m["doc_a"], m["doc_b"], m["match"], strict=True)) == [("a1", "b1", "scare")]
+    assert m.loc[0, "similarity"] == pytest.approx(0.2)  # 1 word: 1 * min(1, 1/5)
+    # without scare_quotes the one-word quotations are not quotations at all
+    assert document_quotations(_docs(("a1", "Alpha", 'Jane Doe called the plan "theft".'))).empty
+
+
+def test_a_headline_quotation_is_the_body_quotation_and_is_not_counted_twice():
+    head = 'Doe: "We will rebuild the harbour wall"'
+    docs = pd.DataFrame([
+        {"doc_id": "a1", "source": "Alpha", "title": head,
+         "text": f'{head}\n\n"{LONG}," said Jane Doe on Monday.'},
+        {"doc_id": "b1", "source": "Beta", "title": "Harbour works to begin",
+         "text": f'Harbour works to begin\n\n"{LONG}," Jane Doe told reporters.'},
+    ])
+    q = document_quotations(docs)
+    a = q[q["doc_id"] == "a1"].set_index("quote_id")
+    assert a["in_headline"].tolist() == [True, False]
+    assert a.loc["a1:q1", "headline_of"] == "a1:q2" and a.loc["a1:q2", "headline_of"] == ""
+    m = match_quotations(q)
+    # one pair (the two body quotations), not a second one with Alpha's headline
+    assert list(zip(m["quote_a"], m["quote_b"], strict=True)) == [("a1:q2", "b1:q1")]
+    groups = shared_quotations(q, m)
+    assert groups[["n_sources", "n_quotations"]].values.tolist() == [[2, 2]]
+    prof = source_profiles(docs, q)
+    assert prof["quotations"].to_dict() == {"Alpha": 1, "Beta": 1}
+
+
+@pytest.mark.parametrize("a,b", [
+    # one clause in common, then different statements: m = 7 ("we will not accept any deal
+    # that"), cover 7/11 and 7/10 -> 0.7
+    ('"We will not accept any deal that takes our water away," said Jane Doe.',
+     '"We will not accept any deal that ignores our farmers," said Jane Doe.'),
+    # a stock phrase inside two different people's quotations: a partial match (cover 6/6) but
+    # the speakers are two different named people
+    ('"At the end of the day," said Tom Roe.',
+     '"At the end of the day we have to protect the river for our children," said Jane Doe.'),
+])
+def test_look_alike_statements_do_not_match(a, b):
+    _, m = _match(("a1", "Alpha", a), ("b1", "Beta", b))
+    assert m.empty
+
+
+def test_the_blocking_cap_keeps_a_planted_pair_among_many_candidates():
+    # 40 quotations share the phrase "the harbour wall"; two of them (x and y) are the same
+    # 13-word statement.  With at most 3 candidates per quotation and the common 3-gram skipped
+    # (max_df=5), the planted pair is still found, and nothing else matches.
+    rows = [(f"n{i}", f"Outlet {i}", f'"Residents near the harbour wall w{i}a w{i}b w{i}c w{i}d w{i}e," '
+                                     f"said Person{i} Smith{i}.") for i in range(40)]
+    planted = "We must finish the harbour wall now or lose the whole lower town"
+    rows += [("x", "X Times", f'"{planted}," said Jane Doe.'), ("y", "Y Post", f'"{planted}," Jane Doe said.')]
+    q = document_quotations(_docs(*rows))
+    for kw in ({}, {"max_candidates": 3, "max_df": 5}, {"max_candidates": 1}):
+        m = match_quotations(q, **kw)
+        assert list(zip(m["doc_a"], m["doc_b"], m["match"], strict=True)) == [("x", "y", "full")], kw
+    # a changed word in y (two distinct texts, so blocking has to find them): x's and y's 39
+    # other candidates share one 3-gram with them, y shares 9 with x, so the cap keeps it
+    rows[-1] = ("y", "Y Post", f'"{planted.replace("whole", "entire")}," Jane Doe said.')
+    q = document_quotations(_docs(*rows))
+    for kw in ({"max_candidates": 1}, {"max_candidates": 1, "max_df": 5}):
+        m = match_quotations(q, **kw)
+        # m = 12 of 13 words on both sides: similarity 12/13, a full match
+        assert list(zip(m["doc_a"], m["doc_b"], m["match"], strict=True)) == [("x", "y", "full")], kw
+        assert m["similarity"].tolist() == [pytest.approx(round(12 / 13, 4))]
+
+
+def test_bad_arguments_are_one_line_errors():
+    from toolkit.errors import ValidationError
+
+    q = document_quotations(_docs(("a1", "Alpha", f'"{LONG}," said Jane Doe.')))
+    with pytest.raises(ValidationError, match="threshold"):
+        match_quotations(q, threshold=0)
+    with pytest.raises(ValidationError, match="max_candidates"):
+        match_quotations(q, max_candidates=0)
+    with pytest.raises(ValidationError, match="min_words"):
+        document_quotations(_docs(("a1", "Alpha", "x")), min_words=0)
