@@ -487,9 +487,10 @@ class Annotator(ipw.VBox):
         """
         if group not in SUGGESTION_GROUPS:
             raise ValidationError(f"unknown suggestion group {group!r}; use one of: {', '.join(SUGGESTION_GROUPS)}")
-        self.tagger.sugg_group = group
         self.ui.set_setting("sugg_group", group)
-        self._sync({"off": "Suggestions hidden"}.get(group, f"Showing {group} suggestions"))
+        with self.tagger.hold_sync():  # the toggle and the spans it selects reach the browser together
+            self.tagger.sugg_group = group
+            self._sync({"off": "Suggestions hidden"}.get(group, f"Showing {group} suggestions"))
 
     def visible_suggestions(self, doc: str | None = None) -> list[Span]:
         """The open (or given) document's suggestions in the group shown (see :meth:`show_suggestions`)."""
