@@ -94,9 +94,8 @@ def read_text(path: Path) -> str:
 
 
 def check_json_value(value: Any, where: str) -> None:
-    """Reject JSON values a project could not store: nesting deeper than :data:`MAX_DEPTH`,
-    strings with lone surrogates (``"\\ud800"``), non-finite numbers inside objects are allowed
-    here (the callers check the fields they use)."""
+    """Reject JSON values a project could not store: nesting deeper than :data:`MAX_DEPTH` and
+    strings with lone surrogates (``"\\ud800"``).  Types of the fields used are checked by the callers."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
@@ -149,8 +148,9 @@ def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, str, 
         where = f"{name}:{n}"
         try:
             yield n, where, loads(line, where)
-        except ImportFormatError:
-            if n == 1 and line.strip() in ("[", "{") or (n == 1 and line.lstrip().startswith("[")):
+        except ImportFormatError as exc:
+            syntax = ": invalid JSON (" in str(exc)
+            if syntax and n == 1 and line.lstrip().startswith(("[", "{")):  # the start of a multi-line value
                 raise ImportFormatError(
                     f"{where}: the file is one JSON value spread over several lines (or an array), not JSON Lines "
                     "(one object per line); save it with one object per line"
