@@ -403,7 +403,25 @@ class DocumentAttribution:
         self.by_verb: dict[int, Attribution] = {}
         self._resolved: Counter[int] = Counter()  # id(entity) -> speaker resolutions through pronouns and roles
         self.anchors = sorted([*self.verbs, *self.according])  # every attribution, in document order
-        for i in self.anchors:
+        # "the company's letter", "the airline": organisations named by a noun count for "it"/"they" later on
+        org_nouns = [
+            t.i
+            for t in doc
+            if t.pos_ == "NOUN"
+            and t.lemma_ in _ORG_NOUNS
+            and t.tag_ == "NN"
+            and not self.quoted[t.i]
+            and any(c.dep_ == "det" and c.lower_ == "the" for c in t.lefts)
+        ]
+        verb_set = set(self.anchors)
+        for i in sorted([*self.anchors, *org_nouns]):
+            if i not in verb_set:
+                tok = doc[i]
+                got = self._org_role(tok, tok.lemma_, _phrase_text(doc, tok))
+                if got.entity is not None:
+                    subject = tok.dep_ in _SUBJECT_DEPS or (tok.dep_ == "poss" and tok.head.dep_ in _SUBJECT_DEPS)
+                    self._events_by_sent[self.sent_of[i]].append((i, got.entity, subject))
+                continue
             att = self._according(i) if i in self.according else self._verb_speaker(doc[i])
             self.by_verb[i] = att
             if att.entity is not None:
@@ -526,8 +544,12 @@ class DocumentAttribution:
         """
         n = len(key)
         cands = [e for e in by_last.get(key[-1], []) if e.words[-n:] == key and len(e.words) > n]
-        if not cands and m.label != "PERSON":
-            cands = [e for e in by_first.get(key[0], []) if e.words[:n] == key and len(e.words) > n]
+        if not cands and m.label in ("ORG", "PROPN"):  # "Kestrel" for Kestrel Air; not the town "Brennock"
+            cands = [
+                e
+                for e in by_first.get(key[0], [])
+                if e.words[:n] == key and len(e.words) > n and e.best is not None and e.best.label == "ORG"
+            ]
         if gender is not None and len(cands) > 1:
             cands = [e for e in cands if e.gender in (gender, None)] or cands
         if not cands:
