@@ -696,8 +696,9 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
 
     Only pairs from different documents (and, by default, different sources) are compared;
     headline versions (``headline_of`` set) are left out.  Candidates come from blocking on
-    rare word 3-grams (``max_df``, ``max_candidates``; see the module docstring), scare quotes
-    (``scare``) from equal (speaker, words).
+    rare word 3-grams (``max_df``, ``max_candidates``; see the module docstring); scare quotes
+    (``scare``, and any quotation of one or two words) are paired only with the same words from
+    the same speaker.
 
     Returns columns ``similarity, overlap`` (Dice over matched words), ``cover_a, cover_b``
     (share of each side matched), ``match`` ("full", "partial" or "scare"), ``source_a,
@@ -722,11 +723,13 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
     surname = [sp.split()[-1].casefold() if sp[:1].isupper() else "" for sp in speakers.str.strip()]
     head_of = quotes["headline_of"].fillna("").astype(str).to_numpy() if "headline_of" in quotes.columns \
         else np.full(n, "")
-    scare = quotes["scare"].fillna(False).astype(bool).to_numpy() if "scare" in quotes.columns \
+    flagged = quotes["scare"].fillna(False).astype(bool).to_numpy() if "scare" in quotes.columns \
         else np.zeros(n, dtype=bool)
     vocab = _Vocab()
     toks_e = [quote_tokens(t, keep_elisions=True) for t in texts]
     toks = [[w for w in t if w != ELLIPSIS] for t in toks_e]
+    # one- and two-word quotations are matched as scare quotes, whatever min_words kept them
+    scare = flagged | np.fromiter((0 < len(t) <= SCARE_MAX_WORDS for t in toks), dtype=bool, count=n)
     enc = [vocab.encode(t) for t in toks]
     pairs = _Pairs(doc, src, cross_source, max_candidates)
 
