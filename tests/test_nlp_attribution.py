@@ -321,3 +321,101 @@ def test_quotation_after_a_sentence_about_its_speaker(nlp, emap) -> None:
 def test_office_speaks_for_its_holder(nlp, emap) -> None:
     text = "Lia Okoro flew home. Okoro's office said the plan was “under review”."
     assert speaker_of(nlp, emap, text, "under review") == "Lia Okoro"
+
+
+# ---------------------------------------------------------------- organisations, owners, repeated words
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "speaker"),
+    [
+        # an organisation noun with a capitalised modifier names the organisation itself
+        (
+            "The Norlandi foreign ministry said: “We remain ready to talk.”",
+            "ready to talk",
+            "Norlandi Foreign Ministry",
+        ),
+        # the owner of a statement, a figure, a website speaks
+        ("According to Calder Rail's own figures, “fewer than 600 trains” ran.", "fewer than 600", "Calder Rail"),
+        (
+            "Kestrel Air, the national airline, grounded its fleet. "
+            "A message on the airline's website said: “We apologise for the delay.”",
+            "apologise",
+            "Kestrel Air",
+        ),
+        (
+            "Calder Rail said a quarter of services ran. “We run what we safely can,” a spokeswoman for the company said.",
+            "safely can",
+            "Calder Rail",
+        ),
+        # an organisation noun refers to the organisation last named as subject
+        (
+            "The Lusaran Aviation Safety Board opened an inquiry. “We will examine every failure,” the regulator said.",
+            "every failure",
+            "Lusaran Aviation Safety Board",
+        ),
+    ],
+)
+def test_organisation_speakers(nlp, emap, text: str, words: str, speaker: str) -> None:
+    c = claim_with(nlp, emap, text, words)
+    assert c["attrs"]["speaker"] == speaker, speaker_cues(c)
+
+
+def test_headline_quotation_takes_the_speaker_of_the_same_words(nlp, emap) -> None:
+    text = (
+        "‘A strike we will win’: rail union digs in\n\n"
+        "Hugh Halloran addressed the crowd. ‘It is not a strike we wanted, but it is a strike we will win,’ he said."
+    )
+    c = claim_with(nlp, emap, text, "A strike we will win’: rail")
+    assert c["attrs"]["speaker"] == "Hugh Halloran"
+    assert "same words" in speaker_cues(c)
+
+
+def test_definite_description_after_a_name_is_that_person(nlp, emap) -> None:
+    text = (
+        "Across the hall, Irena Vask had already packed her papers. "
+        "The Velmarian prime minister, who led the delegation, described the offer as ‘theft’."
+    )
+    assert speaker_of(nlp, emap, text, "theft") == "Irena Vask"
+
+
+def test_governing_verb_wins_over_a_nearer_one(nlp, emap) -> None:
+    text = (
+        "The decision followed a speech by the culture minister, Lia Okoro, who called the series “propaganda” "
+        "and accused its makers of “an attack on the town”."
+    )
+    assert speaker_of(nlp, emap, text, "propaganda") == "Lia Okoro"
+
+
+def test_organisation_acronym_is_not_a_persons_name(nlp, emap) -> None:
+    text = (
+        "Outside, Hugh Halloran was warming up.\n\n"
+        "‘This is a strike we will win,’ said the general secretary of the National Union of Railworkers, the N.U.R., "
+        "to cheers."
+    )
+    assert speaker_of(nlp, emap, text, "strike we will win") == "Hugh Halloran"
+
+
+def test_two_people_with_one_surname_are_told_apart_by_honorific(nlp, emap) -> None:
+    text = (
+        "Transport Minister Ana Pires met the opposition MP Rui Pires on Monday. "
+        "“She has been hiding,” Mr. Pires said. “My door is open,” Ms. Pires replied."
+    )
+    assert speaker_of(nlp, emap, text, "hiding") == "Rui Pires"
+    assert speaker_of(nlp, emap, text, "door is open") == "Ana Pires"
+
+
+def test_phrasal_call_is_not_a_naming_verb(nlp, emap) -> None:
+    text = (
+        "Hugh Halloran and Ana Pires have not met since April. "
+        "He said the union would meet the minister “any time, anywhere” but would not call off the walkout."
+    )
+    assert speaker_of(nlp, emap, text, "any time") == "Hugh Halloran"
+
+
+def test_a_place_is_not_the_short_form_of_a_company(nlp) -> None:
+    doc = nlp("Brennock Minerals employs a third of the town. Brennock itself is quiet. Brennock Minerals said little.")
+    att = DocumentAttribution(doc)
+    company = [e for e in att.entities if e.name == "Brennock Minerals"]
+    assert len(company) == 1
+    assert all(m.text == "Brennock Minerals" for m in company[0].mentions)
