@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import toolkit as tk
-from toolkit.importers import read_any, read_csv, read_jsonl, read_txt, slugify
+from toolkit.importers import looks_like_headline, read_any, read_csv, read_jsonl, read_txt, slugify
 
 
 def write(path: Path, data: str | bytes) -> Path:
@@ -234,3 +234,17 @@ def test_cli_import_map_errors_are_one_line(tmp_path: Path, capsys) -> None:
     assert main(["--project", str(tmp_path / "p"), "import", str(f), "--map", "body"]) == 1
     assert capsys.readouterr().err == "error: --map 'body': expected FIELD=COLUMN, e.g. text=body\n"
     assert main(["--project", str(tmp_path / "p"), "import", str(f), "--map", "text=body"]) == 0
+
+
+def test_txt_title_only_when_the_first_line_looks_like_a_headline(tmp_path: Path) -> None:
+    folder = tmp_path / "Daily Wire"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Dam talks resume after two years\n\nLeaders met on Tuesday.\n", encoding="utf-8")
+    body = ("Leaders of the two countries met on Tuesday for the first time in two years, officials said, "
+            "and agreed to let technical teams meet again in April to discuss the flow of the river.")
+    (folder / "b.txt").write_text(body + "\n\nSecond paragraph.\n", encoding="utf-8")
+    (folder / "c.txt").write_text("A short first sentence ends with a stop.\n\nMore.\n", encoding="utf-8")
+    titles = {d.id: d.title for d in read_txt([folder])}
+    assert titles == {"a": "Dam talks resume after two years", "b": "", "c": ""}
+    assert looks_like_headline("Venn and Markovic talk for two hours")
+    assert not looks_like_headline(body) and not looks_like_headline("")

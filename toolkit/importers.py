@@ -110,11 +110,30 @@ def read_txt(
     return _check_unique(_txt(paths, source, notes))
 
 
+#: A headline is at most this many characters and words.
+HEADLINE_MAX_CHARS, HEADLINE_MAX_WORDS = 140, 22
+
+
+def looks_like_headline(line: str) -> bool:
+    """True for a short line without a final full stop ("Dam talks resume"), not a paragraph.
+
+    A plain-text article's first line is its headline only when it looks like one; an article
+    that starts with its first paragraph gets no title rather than 250 characters of body text.
+    """
+    line = line.strip()
+    return (
+        0 < len(line) <= HEADLINE_MAX_CHARS
+        and len(line.split()) <= HEADLINE_MAX_WORDS
+        and not line.endswith((".", ",", ";", ":"))
+    )
+
+
 def _txt(paths: Iterable[str | Path], source: str | None, notes: list[str] | None) -> Located:
     """One document per ``.txt`` file (UTF-8).  A folder means every ``*.txt`` in it.
 
     The id is the file name without ``.txt`` made safe (:func:`slugify`), the
-    title the first non-empty line, the source ``source`` or else the name of
+    title the first non-empty line when it looks like a headline
+    (:func:`looks_like_headline`; otherwise no title, and the id is shown), the source ``source`` or else the name of
     the folder holding the file as given (a symbolic link's target folder is
     never used).  In a folder, links to files outside it are skipped (and
     listed in ``notes`` when given).
@@ -137,7 +156,8 @@ def _txt(paths: Iterable[str | Path], source: str | None, notes: list[str] | Non
         doc_id = slugify(f.stem)
         if not doc_id:
             raise ImportFormatError(f"{where}: cannot make a document id from the file name")
-        title = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        title = first if looks_like_headline(first) else ""
         src = source or folder_name(f)
         docs.append((_make({"id": doc_id, "text": text, "title": title}, where, src), where))
     return docs

@@ -337,10 +337,11 @@ def document_parts(text: str, title: str = "") -> tuple[tuple[int, int], tuple[i
     The headline is the first line when it is the document's title (or, without a title, when
     it looks like one: short and without a final full stop); otherwise it is empty.
     """
+    from toolkit.importers import looks_like_headline
+
     first_nl = text.find("\n")
     first = text[: first_nl if first_nl >= 0 else len(text)]
-    looks = first.strip() and (first.strip() == title.strip() if title else
-                               len(first) <= 160 and not first.rstrip().endswith("."))
+    looks = first.strip() and (first.strip() == title.strip() if title else looks_like_headline(first))
     head = (0, len(first)) if looks else (0, 0)
     pos = head[1]
     for m in re.finditer(r"[^\n]+", text[pos:]):
