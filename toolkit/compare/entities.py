@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -312,7 +313,13 @@ class EntityNormalizer:
         """Fitted on the same entity mentions as :func:`entity_mentions` (same arguments), so
         that names map to the same rows as its tables."""
         ents = _entity_rows(spans, layer, labels, all_labels)
-        return cls(merges, rejected=rejected).fit(zip(ents["doc_id"], ents["label"], ents["text"], strict=True))
+        norm = cls(merges, rejected=rejected)
+        if not ents.empty:
+            triples = zip(ents["doc_id"].astype(str).tolist(), ents["label"].astype(str).tolist(),
+                          ents["text"].astype(str).tolist(), strict=True)
+            for (doc_id, label, surface), n in Counter(triples).items():
+                norm.grouper.add(doc_id, label, surface, count=n)
+        return norm
 
     def fit(self, mentions: Iterable[tuple[str, str, str]]) -> EntityNormalizer:
         """Learn names from ``(doc_id, label, surface)`` triples."""
@@ -402,11 +409,14 @@ def entity_mentions(
     if ents.empty:
         return pd.DataFrame(columns=MENTION_COLUMNS)
     grouper = NameGrouper(merges)
-    doc_ids = ents["doc_id"].astype(str).tolist()
-    nodes = [grouper.add(d, str(lab), str(t)) for d, lab, t in zip(doc_ids, ents["label"], ents["text"], strict=True)]
+    triples = list(zip(ents["doc_id"].astype(str).tolist(), ents["label"].astype(str).tolist(),
+                       ents["text"].astype(str).tolist(), strict=True))
+    # Each distinct (document, label, surface) is grouped once, with its count.
+    nodes = {t: grouper.add(*t, count=n) for t, n in Counter(triples).items()}
     grouper.build()
-    roots = [grouper.root_of(d, n) if n is not None else "" for d, n in zip(doc_ids, nodes, strict=True)]
-    display = {r: grouper.display(r) for r in set(roots) if r}
+    root_of = {t: (grouper.root_of(t[0], node) if node is not None else "") for t, node in nodes.items()}
+    roots = [root_of[t] for t in triples]
+    display = {r: grouper.display(r) for r in set(root_of.values()) if r}
     n_chars = documents.set_index("doc_id")["n_chars"] if not documents.empty else pd.Series()
     out = pd.DataFrame({
         "entity": [display.get(r, "") for r in roots],
@@ -426,7 +436,8 @@ def entity_mentions(
     out = out.sort_values(["doc_id", "start", "end"], kind="stable")
     keep = []
     last_end: dict[tuple[str, str], int] = {}
-    for doc_id, ent, s, e in zip(out["doc_id"], out["entity"], out["start"], out["end"], strict=True):
+    for doc_id, ent, s, e in zip(out["doc_id"].tolist(), out["entity"].tolist(), out["start"].tolist(),
+                                 out["end"].tolist(), strict=True):
         k = (doc_id, ent)
         keep.append(s >= last_end.get(k, -1))
         last_end[k] = max(e, last_end.get(k, -1))

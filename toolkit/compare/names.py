@@ -339,9 +339,9 @@ class NameGrouper:
             self._rejected[kc].add(ka)
         self._parse_cache: dict[str, tuple[str, NameParts]] = {}
         self.parts: dict[str, NameParts] = {}
-        self.forms: dict[str, Counter[str]] = defaultdict(Counter)
-        self.labels: dict[str, Counter[str]] = defaultdict(Counter)
-        self.docs: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        self.forms: dict[str, dict[str, int]] = {}    # node -> {cleaned form: mentions}
+        self.labels: dict[str, dict[str, int]] = {}   # node -> {label: mentions}
+        self.docs: dict[str, dict[str, dict[str, int]]] = {}  # doc -> node -> {label: mentions}
         self.n_mentions = 0
         self._built = False
         self.uf = _UnionFind()
@@ -372,17 +372,26 @@ class NameGrouper:
             return f"{label}\x1f{parts.key}"
         return parts.key
 
-    def add(self, doc_id: str, label: str, surface: str) -> str | None:
-        """Record one mention; returns its node key (None for an empty name)."""
-        clean, parts = self._parse(surface)
+    def add(self, doc_id: str, label: str, surface: str, count: int = 1) -> str | None:
+        """Record ``count`` mentions of ``surface`` with ``label`` in ``doc_id``; returns the node
+        key (None for an empty name)."""
+        clean, parts = self._parse_cache.get(surface) or self._parse(surface)
         if not parts.tokens:
             return None
         node = f"{label}\x1f{parts.key}" if label in NUMERIC_LABELS else parts.key
-        self.parts.setdefault(node, parts)
-        self.forms[node][clean] += 1
-        self.labels[node][label] += 1
-        self.docs[doc_id][node][label] += 1
-        self.n_mentions += 1
+        if node not in self.parts:
+            self.parts[node], self.forms[node], self.labels[node] = parts, {}, {}
+        forms, labels = self.forms[node], self.labels[node]
+        forms[clean] = forms.get(clean, 0) + count
+        labels[label] = labels.get(label, 0) + count
+        doc = self.docs.get(doc_id)
+        if doc is None:
+            doc = self.docs[doc_id] = {}
+        here = doc.get(node)
+        if here is None:
+            here = doc[node] = {}
+        here[label] = here.get(label, 0) + count
+        self.n_mentions += count
         self._built = False
         return node
 
@@ -394,8 +403,7 @@ class NameGrouper:
         return any(lab in self.person_labels for lab in self.labels.get(node, ()))
 
     def _root_is_person(self, root: str) -> bool:
-        labels = self.group_labels.get(root)
-        return bool(labels) and majority_label(labels) in self.person_labels
+        return root in self._person_roots
 
     def build(self) -> NameGrouper:
         """Compute groups (automatic merges), in-document resolutions and proposals."""
@@ -424,6 +432,7 @@ class NameGrouper:
                 continue
             for other in nodes[1:]:
                 union(nodes[0], other)
+        self._full_nodes = {n for n, p in self.parts.items() if p.is_full and not self._is_numeric(n)}
         self._collect_group_labels(direct_only=True)
         # Rule 3: shorter forms inside each document.
         for doc_id, nodes in self.docs.items():
@@ -436,28 +445,39 @@ class NameGrouper:
 
     def _collect_group_labels(self, direct_only: bool) -> None:
         """Label counts, mention counts and node keys per group root (mentions placed by the
-        in-document resolutions unless ``direct_only``)."""
+        in-document resolutions unless ``direct_only``); linear in names + resolutions."""
         find = self.uf.find
-        labels: dict[str, Counter[str]] = defaultdict(Counter)
+        labels: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         mentions: Counter[str] = Counter()
         keys: dict[str, list[str]] = defaultdict(list)
         for node in self.parts:
             keys[find(node)].append(node)
-        for doc_id, nodes in self.docs.items():
-            for node, counts in nodes.items():
-                target = node if direct_only else self.doc_target.get((doc_id, node), node)
-                root = find(target)
-                labels[root].update(counts)
-                mentions[root] += sum(counts.values())
-        self.group_labels, self.group_keys, self.group_mentions = dict(labels), dict(keys), mentions
+        for node, counts in self.labels.items():
+            root = labels[find(node)]
+            for lab, n in counts.items():
+                root[lab] += n
+            mentions[find(node)] += sum(counts.values())
+        if not direct_only:  # move resolved mentions from their own group to their target's
+            for (doc_id, node), target in self.doc_target.items():
+                src, dst = find(node), find(target)
+                for lab, n in self.docs[doc_id][node].items():
+                    labels[src][lab] -= n
+                    labels[dst][lab] += n
+                    mentions[src] -= n
+                    mentions[dst] += n
+        self.group_labels = {r: Counter({lab: n for lab, n in c.items() if n > 0}) for r, c in labels.items()}
+        self.group_keys, self.group_mentions = dict(keys), mentions
+        self._person_roots = {r for r, c in self.group_labels.items() if majority_label(c) in self.person_labels}
 
     def _person_here(self, doc_labels: Mapping[str, int], node: str) -> bool:
         return any(lab in self.person_labels for lab in doc_labels) or self._root_is_person(self.uf.find(node))
 
     def _resolve_document(self, doc_id: str, nodes: Mapping[str, Mapping[str, int]]) -> None:
         find = self.uf.find
-        fulls = [n for n, labs in nodes.items()
-                 if not self._is_numeric(n) and self.parts[n].is_full and self._person_here(labs, n)]
+        full_nodes = self._full_nodes
+        fulls = [n for n, labs in nodes.items() if n in full_nodes and self._person_here(labs, n)]
+        if not fulls:
+            return
         by_surname: dict[str, list[str]] = defaultdict(list)
         for n in fulls:
             by_surname[self.parts[n].surname].append(n)
@@ -482,14 +502,13 @@ class NameGrouper:
         for n in fulls:
             roots_by_surname[self.parts[n].surname].add(target.get(n, find(n)))
         for n, labs in nodes.items():
-            parts = self.parts[n]
-            if self._is_numeric(n) or len(parts.tokens) != 1:
-                continue
-            roots = roots_by_surname.get(parts.tokens[0], set()) - {find(n)}
+            if " " in n or n not in roots_by_surname or self._is_numeric(n):
+                continue  # only one-word names that are the surname of a full name here
+            roots = roots_by_surname[n] - {find(n)}
             if not roots:
                 continue
-            if len(roots) > 1 or (find(n) in roots_by_surname.get(parts.tokens[0], set())):
-                self.ambiguous[(doc_id, n)] = tuple(sorted(roots_by_surname[parts.tokens[0]]))
+            if len(roots) > 1 or find(n) in roots_by_surname[n]:
+                self.ambiguous[(doc_id, n)] = tuple(sorted(roots_by_surname[n]))
                 continue
             root = next(iter(roots))
             if self._person_here(labs, n):
