@@ -2,7 +2,8 @@
 
 Quotations are found with :func:`toolkit.quotes.find_quotations` and compared as sequences of
 words after normalisation (curly and straight quote marks, apostrophes, case, punctuation;
-"...", "…" and "[...]" elisions are dropped).
+"...", "…" and "[...]" elisions are dropped; contractions are written out, "didn't" -> "did
+not", "it's" -> "it is"; dotted abbreviations are closed up, "V.B.N." -> "vbn").
 
 **Matched words** ``m``: the two word sequences are aligned (longest common subsequence of
 words, computed by ``rapidfuzz``); a word counts as matched only inside a run of two or more
@@ -24,9 +25,11 @@ sentence.
 **A pair matches** when ``similarity >= threshold`` (default 0.75), or when it is a fragment of
 at least three matched words with ``max(cover_a, cover_b) >= threshold`` and both quotations
 have the same (non-empty, normalised) speaker.  Between quotations attributed to two different
-named people (both speakers capitalised names with different last words; "Jane Doe" and "Doe"
-do not conflict) a *partial* match, or one of fewer than ``2 * 5`` matched words, is rejected: a stock phrase ("at the end of the day") in two
-people's quotations is not a shared quotation.  The kind of match (column ``match``):
+named people (both speakers capitalised names whose last words differ; one letter apart is a
+spelling variant when both have five letters or more: "Jane Doe" and "Doe" agree, so do "Ekholm"
+and "Eckholm", but not "Doe" and "Roe") a match of fewer than ``2 * 5``
+matched words is rejected: a stock phrase ("at the end of the day") in two people's quotations
+is not a shared quotation.  The kind of match (column ``match``):
 
 * ``"full"``: both sides covered (``min(cover_a, cover_b) >= threshold``): the same quotation,
   possibly with small changes;
@@ -40,7 +43,8 @@ people's quotations is not a shared quotation.  The kind of match (column ``matc
 document's ``title``, or a short first line not ending in a full stop when there is no title)
 that repeats the words of a quotation of the body of the same document is that quotation's
 headline version: ``in_headline`` is true and ``headline_of`` names the body quotation.  Headline
-versions are not matched again and are not counted in shared groups or profiles.
+versions are matched like any quotation (an outlet may repeat only the headline's words), but a
+shared group counts them as their body quotation, and profiles do not count them.
 
 **Scale**: candidate pairs come from blocking, never from all pairs.  Identical normalised texts
 are grouped first; every distinct text of three words or more is indexed by its word 3-grams;
@@ -72,7 +76,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 from rapidfuzz import process
-from rapidfuzz.distance import Indel, LCSseq
+from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 
 from toolkit.compare._layers import Layer, select_layer
 from toolkit.compare.entities import EntityNormalizer, clean_surface
@@ -115,6 +119,36 @@ def quote_tokens(text: str, keep_elisions: bool = False) -> list[str]:
     """Words of a quotation after :func:`normalize_quote` (elisions as "…" if kept)."""
     toks = _TOKEN_RE.findall(normalize_quote(text))
     return toks if keep_elisions else [t for t in toks if t != ELLIPSIS]
+
+
+_CONTRACTIONS = {"can't": ("can", "not"), "won't": ("will", "not"), "shan't": ("shall", "not")}
+_SUFFIXES = (("n't", ("not",)), ("'ll", ("will",)), ("'re", ("are",)), ("'ve", ("have",)), ("'m", ("am",)),
+             ("'d", ("would",)))
+_IS = frozenset("it that there here he she what who where how".split())
+_DOTTED_RE = re.compile(r"\b(?:[^\W\d_]\.){2,}")
+
+
+def match_tokens(text: str) -> list[str]:
+    """Words of a quotation as they are compared: :func:`quote_tokens` without elisions, with
+    contractions written out ("didn't" -> "did not", "it's" -> "it is", "we'll" -> "we will")
+    and dotted abbreviations closed up ("V.B.N." -> "vbn")."""
+    text = _DOTTED_RE.sub(lambda m: m.group().replace(".", ""), text)
+    out: list[str] = []
+    for t in quote_tokens(text):
+        if "'" not in t:
+            out.append(t)
+            continue
+        if t in _CONTRACTIONS:
+            out.extend(_CONTRACTIONS[t])
+            continue
+        for suffix, words in _SUFFIXES:
+            if t.endswith(suffix) and len(t) > len(suffix):
+                out.extend((t[: -len(suffix)], *words))
+                break
+        else:
+            head = t[:-2]
+            out.extend((head, "is") if t.endswith("'s") and head in _IS else (t,))
+    return out
 
 
 class _Vocab:
@@ -299,7 +333,7 @@ def compare_quotes(a: str, b: str) -> QuoteComparison:
     ...                '"We will rebuild the port by spring"').diff_text
     'we will rebuild the [-harbour-] {+port+} by spring'
     """
-    ta, tb = quote_tokens(a), quote_tokens(b)
+    ta, tb = match_tokens(a), match_tokens(b)
     vocab = _Vocab()
     matched = _run_matched(vocab.encode(ta), vocab.encode(tb))
     sim, overlap, _, _ = _score(matched, len(ta), len(tb))
@@ -694,8 +728,7 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
                      max_candidates: int = 50, max_df: int = 200, diff: bool = True) -> pd.DataFrame:
     """Pairs of matching quotations (from :func:`document_quotations`).
 
-    Only pairs from different documents (and, by default, different sources) are compared;
-    headline versions (``headline_of`` set) are left out.  Candidates come from blocking on
+    Only pairs from different documents (and, by default, different sources) are compared.  Candidates come from blocking on
     rare word 3-grams (``max_df``, ``max_candidates``; see the module docstring); scare quotes
     (``scare``, and any quotation of one or two words) are paired only with the same words from
     the same speaker.
@@ -721,13 +754,11 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
     spk = speakers.str.casefold().str.strip().tolist()
     # surname of a named speaker ("" for descriptions such as "the harbour master")
     surname = [sp.split()[-1].casefold() if sp[:1].isupper() else "" for sp in speakers.str.strip()]
-    head_of = quotes["headline_of"].fillna("").astype(str).to_numpy() if "headline_of" in quotes.columns \
-        else np.full(n, "")
     flagged = quotes["scare"].fillna(False).astype(bool).to_numpy() if "scare" in quotes.columns \
         else np.zeros(n, dtype=bool)
     vocab = _Vocab()
     toks_e = [quote_tokens(t, keep_elisions=True) for t in texts]
-    toks = [[w for w in t if w != ELLIPSIS] for t in toks_e]
+    toks = [match_tokens(t) for t in texts]
     # one- and two-word quotations are matched as scare quotes, whatever min_words kept them
     scare = flagged | np.fromiter((0 < len(t) <= SCARE_MAX_WORDS for t in toks), dtype=bool, count=n)
     enc = [vocab.encode(t) for t in toks]
@@ -737,7 +768,7 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
     uniq: dict[str, int] = {}
     members: list[list[int]] = []
     for i in range(n):
-        if head_of[i] or scare[i] or not enc[i]:
+        if scare[i] or not enc[i]:
             continue
         u = uniq.setdefault(enc[i], len(uniq))
         if u == len(members):
@@ -763,7 +794,7 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
     # scare quotes: the same words from the same speaker
     scare_groups: dict[tuple[str, str], list[int]] = {}
     for i in np.flatnonzero(scare):
-        if head_of[i] or not spk[i] or not any(t not in FUNCTION_WORDS and not t.isdigit() for t in toks[i]):
+        if not spk[i] or not any(t not in FUNCTION_WORDS and not t.isdigit() for t in toks[i]):
             continue
         scare_groups.setdefault((spk[i], enc[i]), []).append(int(i))
     n_full = len(pairs.a)
@@ -787,8 +818,11 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
             if not (sim >= threshold or (same and max(cov_a, cov_b) >= threshold)):
                 continue
             kind = _kind(cov_a, cov_b, threshold)
-            conflict = surname[i] and surname[j] and surname[i] != surname[j]
-            if conflict and (kind == "partial" or m < 2 * LENGTH_FLOOR):
+            a_n, b_n = surname[i], surname[j]
+            # one letter apart is a spelling variant for names of five letters or more
+            conflict = a_n and b_n and a_n != b_n and (
+                min(len(a_n), len(b_n)) < 5 or Levenshtein.distance(a_n, b_n) > 1)
+            if conflict and m < 2 * LENGTH_FLOOR:
                 continue  # a part of a quotation, or a short one, attributed to two different people
         d_text = d_html = ""
         if diff:
@@ -813,12 +847,19 @@ def shared_quotations(quotes: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFra
     One row per group found in two or more sources: ``group, n_sources, n_quotations, sources,
     text`` (the longest version), ``speakers`` (each source's attribution, "source: speaker;
     ..."), ``match`` (the kinds of match that join the group, e.g. "full, partial").  Headline
-    versions (``headline_of`` set) are not members: their body quotation stands for them.
+    versions (``headline_of`` set) are matched like other quotations but are not members: their
+    body quotation stands for them (and joins the group when only the headline matched).
     """
     cols = ["group", "n_sources", "n_quotations", "sources", "text", "speakers", "match"]
     if matches.empty:
         return pd.DataFrame(columns=cols)
-    root = connected_components(zip(matches["quote_a"], matches["quote_b"], strict=True))
+    links = list(zip(matches["quote_a"], matches["quote_b"], strict=True))
+    if "headline_of" in quotes.columns:
+        # a headline version matched elsewhere joins the group of its body quotation
+        matched = set(matches["quote_a"]) | set(matches["quote_b"])
+        links += [(h, b) for h, b in zip(quotes["quote_id"], quotes["headline_of"].fillna(""), strict=True)
+                  if b and h in matched]
+    root = connected_components(links)
     kinds: dict[str, set[str]] = {}
     match_kind = matches["match"] if "match" in matches.columns else pd.Series("", index=matches.index)
     for a, kind in zip(matches["quote_a"], match_kind, strict=True):
