@@ -51,7 +51,7 @@ from ..quotes import Quotation, find_quotations
 from .snap import TokenIndex
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = [
     "ATTRIBUTION_VERBS",
@@ -345,8 +345,18 @@ class DocumentAttribution:
     ``quotes`` defaults to :func:`toolkit.quotes.find_quotations` of the text.
     """
 
-    def __init__(self, doc: Doc, quotes: list[Quotation] | None = None, index: TokenIndex | None = None) -> None:
+    def __init__(
+        self,
+        doc: Doc,
+        quotes: list[Quotation] | None = None,
+        index: TokenIndex | None = None,
+        sents: Sequence[Span] | None = None,
+        ents: Sequence[Span] | None = None,
+    ) -> None:
+        """``index``, ``sents`` (``list(doc.sents)``) and ``ents`` (``list(doc.ents)``) may be passed when the
+        caller already has them (spaCy rebuilds both on every access)."""
         self.doc = doc
+        self.ents = list(doc.ents) if ents is None else ents
         self.text = doc.text
         self.index = index or TokenIndex(doc)
         self.quotes = find_quotations(self.text) if quotes is None else quotes
@@ -355,7 +365,7 @@ class DocumentAttribution:
         self.sent_of = [0] * n
         self.sent_first: list[int] = []
         self.sent_last: list[int] = []
-        for k, sent in enumerate(doc.sents):
+        for k, sent in enumerate(doc.sents if sents is None else sents):
             self.sent_first.append(sent.start)
             self.sent_last.append(sent.end - 1)
             for i in range(sent.start, sent.end):
@@ -383,12 +393,27 @@ class DocumentAttribution:
             if rng is not None:
                 for i in range(rng[0], rng[1] + 1):
                     self.quoted[i] = True
-        self.verbs: list[int] = [t.i for t in doc if not self.quoted[t.i] and _is_attribution_verb(t)]
-        self.according: set[int] = {
-            t.i
-            for t in doc
-            if t.lower_ == "according" and not self.quoted[t.i] and t.i + 1 < n and doc[t.i + 1].lower_ == "to"
-        }
+        # one pass over the tokens (spaCy builds a Token object per access: keep them few)
+        self.lower: list[str] = []
+        self.verbs: list[int] = []
+        self.according: set[int] = set()
+        self._propn: list[bool] = [False] * n  # a capitalised proper noun (not a weekday or month)
+        org_cands: list[int] = []
+        for t in doc:
+            i, low, pos = t.i, t.lower_, t.pos_
+            self.lower.append(low)
+            if pos == "PROPN":
+                self._propn[i] = _name_like(t)
+            elif self.quoted[i]:
+                continue
+            elif low == "according" and i + 1 < n:
+                self.according.add(i)
+            elif pos == "VERB":
+                if _is_attribution_verb(t):
+                    self.verbs.append(i)
+            elif pos == "NOUN" and t.tag_ == "NN" and t.lemma_ in _ORG_NOUNS:
+                org_cands.append(i)
+        self.according = {i for i in self.according if self.lower[i + 1] == "to"}
         self.entities: list[Entity] = []
         self.mention_at: dict[int, Mention] = {}  # every token of a mention -> mention
         self.mentions_by_sent: dict[int, list[Mention]] = defaultdict(list)
@@ -404,15 +429,7 @@ class DocumentAttribution:
         self._resolved: Counter[int] = Counter()  # id(entity) -> speaker resolutions through pronouns and roles
         self.anchors = sorted([*self.verbs, *self.according])  # every attribution, in document order
         # "the company's letter", "the airline": organisations named by a noun count for "it"/"they" later on
-        org_nouns = [
-            t.i
-            for t in doc
-            if t.pos_ == "NOUN"
-            and t.lemma_ in _ORG_NOUNS
-            and t.tag_ == "NN"
-            and not self.quoted[t.i]
-            and any(c.dep_ == "det" and c.lower_ == "the" for c in t.lefts)
-        ]
+        org_nouns = [i for i in org_cands if any(c.dep_ == "det" and c.lower_ == "the" for c in doc[i].lefts)]
         verb_set = set(self.anchors)
         for i in sorted([*self.anchors, *org_nouns]):
             if i not in verb_set:
@@ -436,7 +453,7 @@ class DocumentAttribution:
         """Mentions from the entities (and proper-noun runs the tagger missed), grouped into entities."""
         doc = self.doc
         raw: list[tuple[int, int, str]] = []
-        for ent in doc.ents:
+        for ent in self.ents:
             if ent.label_ in _NAME_LABELS:
                 # "Olexandr" (GPE) + "Tarnov" (NORP): one name cut in two by the tagger
                 if raw and raw[-1][1] == ent.start - 1 and doc[ent.start - 1].dep_ in ("compound", "flat"):
@@ -447,9 +464,9 @@ class DocumentAttribution:
         in_ent = {i for a, b, _ in raw for i in range(a, b + 1)}
         # runs of capitalised proper nouns the entity tagger missed (or took for a date): "Ana Pires"
         run: list[int] = []
-        for t in [*doc, None]:
-            if t is not None and t.i not in in_ent and t.pos_ == "PROPN" and _name_like(t):
-                run.append(t.i)
+        for i in range(len(doc) + 1):
+            if i < len(doc) and self._propn[i] and i not in in_ent:
+                run.append(i)
                 continue
             if run and run[-1] + 1 not in in_ent:  # a run just before a name is its title ("Transport Minister")
                 raw.append((run[0], run[-1], "PROPN"))
@@ -612,7 +629,6 @@ class DocumentAttribution:
 
     def _collect_pronoun_genders(self) -> None:
         """A sentence naming one person (outside quotations) and then only he/his or only she/her: that gender."""
-        doc = self.doc
         for k, first in enumerate(self.sent_first):
             people = {m.entity for m in self.mentions_by_sent.get(k, []) if m.entity and m.entity.kind == "PERSON"}
             if len(people) != 1:
@@ -622,7 +638,7 @@ class DocumentAttribution:
             seen: set[str] = set()
             for i in range(max(first, start), self.sent_last[k] + 1):
                 if not self.quoted[i]:
-                    low = doc[i].lower_
+                    low = self.lower[i]
                     if low in _MALE_PRONOUNS:
                         seen.add("m")
                     elif low in _FEMALE_PRONOUNS:
@@ -1069,7 +1085,9 @@ class DocumentAttribution:
         for v in reversed(self._anchors_in(first, last)):
             if self.by_verb[v].speaker is not None:
                 return self.by_verb[v].but("previous", "speaker: attribution in the sentence before the quotation")
-        root = self.doc[first].sent.root
+        root = self.doc[first]
+        while root.head.i != root.i and first <= root.head.i <= last:
+            root = root.head
         for c in root.children:
             if c.dep_ in _SUBJECT_DEPS and not self.quoted[c.i]:
                 att = self.resolve_phrase(c, f"subject of '{root.text}'")

@@ -125,11 +125,11 @@ def _entity_range(doc: Doc, ent: Span, index: TokenIndex) -> tuple[int, int] | N
 _OPENING_MARKS = "\"“„”«»‹›‘'‚"
 
 
-def _pieces(doc: Doc) -> list[tuple[int, int]]:
+def _pieces(doc: Doc, sents: Iterable[Span]) -> list[tuple[int, int]]:
     """Sentence character ranges, split at line breaks (a claim never spans paragraphs)."""
     text = doc.text
     out: list[tuple[int, int]] = []
-    for sent in doc.sents:
+    for sent in sents:
         s, e = sent.start_char, sent.end_char
         while s < e:
             nl = text.find("\n", s, e)
@@ -142,12 +142,12 @@ def _pieces(doc: Doc) -> list[tuple[int, int]]:
     return out
 
 
-def _units(doc: Doc, quotes: list[Quotation]) -> list[tuple[int, int, list[int]]]:
+def _units(doc: Doc, quotes: list[Quotation], sents: Iterable[Span]) -> list[tuple[int, int, list[int]]]:
     """Claim units: pieces merged when one quotation runs through them, or a colon introduces one.
 
     Returns ``(start_char, end_char, [indices of quotations overlapping])``.
     """
-    pieces = _pieces(doc)
+    pieces = _pieces(doc, sents)
     if not pieces:
         return []
     starts = [a for a, _ in pieces]
@@ -286,7 +286,8 @@ def suggest_spans(
     text = doc.text
     index = TokenIndex(doc)
 
-    for ent in doc.ents:
+    ents = list(doc.ents)  # spaCy rebuilds the list on every access
+    for ent in ents:
         label = entity_map.get(ent.label_)
         if not label:
             res.unmapped[ent.label_] += 1
@@ -304,10 +305,11 @@ def suggest_spans(
         return res
     if quotes is None:
         quotes = find_quotations(text)
-    attribution = DocumentAttribution(doc, quotes, index)
+    sents = list(doc.sents)
+    attribution = DocumentAttribution(doc, quotes, index, sents, ents)
 
-    claims: list[dict[str, Any]] = []  # start, end, attrs, quotes, own (has its own attribution)
-    for ua, ub, uq in _units(doc, quotes):
+    claims: list[dict[str, Any]] = []  # start, end, attrs, quotes, continued (no attribution of its own)
+    for ua, ub, uq in _units(doc, quotes, sents):
         for a, b, qidx, got in _split_by_speaker(doc, attribution, ua, ub, uq):
             claim = _claim(doc, index, attribution, a, b, qidx, got, sid_of_token)
             if claim is not None:
