@@ -54,6 +54,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             p.add_argument(
                 "--full", action="store_true", help="read every task instead of only those changed since the last pull"
             )
+            p.add_argument(
+                "--trust-markers",
+                action="store_true",
+                help="put annotations carrying a 'newslens:<annotator>' marker into that annotator's layer (gold, "
+                "model:... included) even if this project's sync state did not push them; any Label Studio user "
+                "can type a marker, so use this only with a server you trust",
+            )
         if name == "status":
             p.add_argument("--offline", action="store_true", help="do not contact the server")
             p.add_argument("--json", action="store_true", help="print JSON")
@@ -97,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         for line in res.held_back[:50]:
             print("  " + line)
     if cmd in ("pull", "sync"):
-        out = pull(proj, client, full=args.full)
+        out = pull(proj, client, full=args.full, trust_markers=args.trust_markers)
         print(out.summary())
         for line in (*out.conflicts, *out.realigned, *out.problems)[:50]:
             print("  " + line)

@@ -72,6 +72,20 @@ def resolve_token(url: str) -> str:
     raise LabelStudioError(f'no Label Studio API token for {url}: set {TOKEN_ENV} or put token = "..." in {path}')
 
 
+def redact(text: str, secret: str | None) -> str:
+    """``text`` with every occurrence of ``secret`` (and of its URL-quoted form) replaced by ``***``.
+
+    Servers and proxies sometimes echo request headers or URLs in error bodies.
+    """
+    if not secret or len(secret) < 4:
+        return text
+    import urllib.parse
+
+    for form in {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}:
+        text = text.replace(form, "***")
+    return text
+
+
 def _detail(exc: ApiError) -> str:
     body = exc.body
     if isinstance(body, dict):
@@ -115,7 +129,19 @@ class LSClient:
 
     # -- error handling
     def call(self, what: str, fn: Callable[[], T]) -> T:
-        """Run ``fn`` (one API request), retrying transient failures; ``what`` names it in errors."""
+        """Run ``fn`` (one API request), retrying transient failures; ``what`` names it in errors.
+
+        Error messages never contain the token, even if the server echoes it.
+        """
+        try:
+            return self._call(what, fn)
+        except LabelStudioError as exc:
+            clean = redact(str(exc), self._token)
+            if clean == str(exc):
+                raise
+            raise type(exc)(clean) from None
+
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
         attempt = 0
         while True:
             try:

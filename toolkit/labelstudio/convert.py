@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import ToolkitError
 from ..model import ClaimLink, Document, LabelSchema, Span, Stance
+from ..validation import link_from_external, span_from_external, stance_from_external
 from .config import KIND_NAME, LABELS_NAME, LINK_RELATION, SPEAKER_NAME, TEXT_NAME
 from .offsets import OffsetMap, check_region
 
@@ -101,8 +102,15 @@ def span_id(project_id: int, annotation_id: int, region_id: str) -> str:
     return f"ls:{project_id}:{annotation_id}:{region_id}"
 
 
+def _first_str(values: Any) -> str | None:
+    """The first entry of a Label Studio ``choices``/``labels`` list if it is a string, else None."""
+    if isinstance(values, list) and values and isinstance(values[0], str) and values[0]:
+        return values[0]
+    return None
+
+
 def from_ls_annotation(
-    result: list[Mapping[str, Any]],
+    result: Any,
     doc: Document,
     schema: LabelSchema,
     annotator: str,
@@ -121,6 +129,12 @@ def from_ls_annotation(
     ``record_id`` maps a region id to the toolkit span id (default
     :func:`span_id`); annotations pushed from the toolkit use it to get the
     toolkit's own ids back.
+
+    Server data is not trusted: a ``result`` that is not a list, items that are not
+    objects, values of the wrong type (text that is not a string, labels or choices
+    that are not lists of strings, non-integer offsets) are reported in ``problems``
+    (with the document and annotation) and skipped; the rest is converted.  Records are
+    built by :mod:`toolkit.validation`'s outside-value helpers, so they satisfy the store's rules.
     """
     conv = Converted()
     omap = omap or OffsetMap(doc.text)
@@ -128,49 +142,77 @@ def from_ls_annotation(
     attrs: dict[str, dict[str, Any]] = {}
     relations: list[Mapping[str, Any]] = []
     where = f"document {doc.id!r}, annotation {annotation_id}"
-    for item in result:
-        typ, name, value = item.get("type"), item.get("from_name"), item.get("value") or {}
-        rid = str(item.get("id", ""))
+    if not isinstance(result, list):
+        conv.problems.append(f"{where}: result is {type(result).__name__}, not a list; skipped")
+        return conv
+    for pos, item in enumerate(result):
+        if not isinstance(item, Mapping):
+            conv.problems.append(f"{where}: result item {pos} is {type(item).__name__}, not an object; skipped")
+            continue
+        typ, name, value = item.get("type"), item.get("from_name"), item.get("value")
         if typ == "relation":
             relations.append(item)
-        elif typ == "labels" and name == LABELS_NAME:
+            continue
+        if not isinstance(value, Mapping) or not isinstance(typ, str) or not isinstance(name, str):
+            conv.problems.append(f"{where}: result item {pos} has no usable type/from_name/value; skipped")
+            continue
+        raw_id = item.get("id", "")
+        if not isinstance(raw_id, str | int) or isinstance(raw_id, bool):
+            conv.problems.append(f"{where}: result item {pos} has a region id of type {type(raw_id).__name__}; skipped")
+            continue
+        rid = str(raw_id)
+        if typ == "labels" and name == LABELS_NAME:
             regions[rid] = dict(value)
         elif typ == "choices" and name == KIND_NAME and value.get("choices"):
-            attrs.setdefault(rid, {})["kind"] = value["choices"][0]
+            kind = _first_str(value.get("choices"))
+            if kind is None:
+                conv.problems.append(f"{where}: region {rid} claim kind {value.get('choices')!r} is not a string list")
+            else:
+                attrs.setdefault(rid, {})["kind"] = kind
         elif typ == "textarea" and name == SPEAKER_NAME and value.get("text"):
             texts = value["text"]
-            attrs.setdefault(rid, {})["speaker"] = " ".join(texts) if isinstance(texts, list) else str(texts)
+            if isinstance(texts, list) and all(isinstance(t, str) for t in texts):
+                attrs.setdefault(rid, {})["speaker"] = " ".join(texts)
+            elif isinstance(texts, str):
+                attrs.setdefault(rid, {})["speaker"] = texts
+            else:
+                conv.problems.append(f"{where}: region {rid} speaker {texts!r} is not text; skipped")
         elif typ == "choices" and name in stance_controls and value.get("choices"):
             target = stance_controls[name]
-            val = value["choices"][0]
+            val = _first_str(value.get("choices"))
             try:
-                schema.check_stance(target, val)
+                st = stance_from_external(doc, target, val, annotator, schema, meta=dict(meta), where=where)
             except ToolkitError as exc:
-                conv.problems.append(f"{where}: stance {target!r}={val!r} skipped: {exc}")
+                conv.problems.append(f"{exc}; stance {target!r} skipped")
                 continue
-            sid = Stance.make_id(doc.id, target)
-            conv.stances.append(Stance(sid, doc.id, target, val, annotator, None, meta=dict(meta)))
+            conv.stances.append(st)
         else:
             conv.problems.append(f"{where}: result item {name!r} of type {typ!r} not understood, skipped")
     by_region: dict[str, Span] = {}
     for rid, val in regions.items():
-        labels = val.get("labels") or []
-        if len(labels) != 1:
-            conv.problems.append(f"{where}: region {rid} has {len(labels)} labels (need exactly 1), skipped")
+        labels = val.get("labels")
+        if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
+            n = len(labels) if isinstance(labels, list) else type(labels).__name__
+            conv.problems.append(f"{where}: region {rid} has labels {n!r} (need exactly 1 string), skipped")
             continue
-        chk = check_region(doc.text, val.get("start"), val.get("end"), val.get("text"), omap)
+        label = labels[0]
+        region_text = val.get("text")
+        if region_text is not None and not isinstance(region_text, str):
+            conv.problems.append(f"{where}: region {rid} {label} text is {type(region_text).__name__}, not a string")
+            continue
+        chk = check_region(doc.text, val.get("start"), val.get("end"), region_text, omap)
         if not chk.usable:
-            conv.problems.append(f"{where}: region {rid} {labels[0]} not stored: {chk.how}")
+            conv.problems.append(f"{where}: region {rid} {label} not stored: {chk.how}")
             continue
         assert chk.start is not None and chk.end is not None
         if chk.status == "realigned":
             conv.realigned.append(
                 f"{where}: region {rid} [{val.get('start')}, {val.get('end')}) -> [{chk.start}, {chk.end}) ({chk.how})"
             )
-        label = labels[0]
         span_attrs = dict(attrs.get(rid, {}))
         if label not in schema.label_names:
             conv.problems.append(f"{where}: region {rid} label {label!r} is not in the schema (kept, reported)")
+            span_attrs = {}
         elif schema.layer_of(label) == "claim":
             try:
                 schema.check_claim_attrs(span_attrs)
@@ -182,29 +224,25 @@ def from_ls_annotation(
         m = {**meta, "region": rid}
         if chk.status == "realigned":
             m["realigned"] = {"from": [val.get("start"), val.get("end")], "how": chk.how}
-        sp = Span(
-            id=record_id(rid) if record_id else span_id(project_id, annotation_id, rid),
-            doc=doc.id,
-            start=chk.start,
-            end=chk.end,
-            label=label,
-            text=doc.text[chk.start : chk.end],
-            doc_sha256=doc.sha256,
-            annotator=annotator,
-            attrs=span_attrs,
-            meta=m,
-        )
+        try:
+            sp = span_from_external(
+                doc, chk.start, chk.end, label, annotator, schema, attrs=span_attrs, meta=m,
+                id=record_id(rid) if record_id else span_id(project_id, annotation_id, rid),
+                allow_unknown_label=True, where=f"{where}: region {rid}",
+            )  # fmt: skip
+        except ToolkitError as exc:
+            conv.problems.append(f"{exc}; skipped")
+            continue
         by_region[rid] = sp
         conv.spans.append(sp)
     for rel in relations:
-        a, b = by_region.get(str(rel.get("from_id"))), by_region.get(str(rel.get("to_id")))
+        ends = (rel.get("from_id"), rel.get("to_id"))
+        a, b = (by_region.get(str(e)) if isinstance(e, str | int) else None for e in ends)
         if a is None or b is None or a.id == b.id:
-            conv.problems.append(f"{where}: relation {rel.get('from_id')}->{rel.get('to_id')} has no usable regions")
+            conv.problems.append(f"{where}: relation {ends[0]!r}->{ends[1]!r} has no usable regions")
             continue
-        if not all(s.label in schema.label_names and schema.layer_of(s.label) == "claim" for s in (a, b)):
+        try:
+            conv.links.append(link_from_external(a, b, annotator, schema, meta=dict(meta), where=where))
+        except ToolkitError:
             conv.problems.append(f"{where}: relation {a.text!r}->{b.text!r} does not join two claims, skipped")
-            continue
-        conv.links.append(
-            ClaimLink(ClaimLink.make_id(a.id, b.id), a.id, b.id, a.doc, b.doc, annotator, meta=dict(meta))
-        )
     return conv

@@ -12,6 +12,8 @@ knows about it lives in ``<project>/labelstudio.json`` (no secrets)::
         "pushed": {"alice": {"<doc id>": {"annotation": 55, "task": 12, "sha": "<result hash>",
                                           "updated_at": "<LS updated_at>", "regions": ["s-3f2a..."]}}},
         "task_seen": {"12": "<task updated_at when last pulled>"},
+        "pending": {"alice": {"<doc id>": {"task": 12, "user": 1}}},  # annotations being created by a push
+        "token_user": 1,                              # Label Studio user id of the token (who pushes)
         "last_push": "...", "last_pull": "..."}}}
 
 **Push** imports every document that has no task yet (tasks carry ``doc_id``
@@ -42,6 +44,16 @@ again updates it in place when the records changed and skips it otherwise.
 Pull maps it back to the same toolkit annotator and the toolkit's own ids,
 so a round trip writes nothing.  An annotation edited in Label Studio since
 the last sync is never overwritten by a push (pull first: conflict rule).
+
+**Which layer an annotation belongs to** is decided by the sync state only:
+annotations the toolkit created (``pushed``) go back to the annotator they were
+pushed for -- the only way into the ``gold`` or a ``model:`` layer from Label
+Studio.  Every other annotation goes to its Label Studio user's annotator name
+(never ``gold`` or ``model:...``).  The ``newslens:<annotator>`` marker a push
+puts on regions is free text that any Label Studio user can type, so it is
+trusted only to recover an annotation whose creation a push had announced in
+``pending`` (same task, created by the token's user) but not recorded because it
+was interrupted -- or for every annotation with ``trust_markers=True``.
 
 **Incremental pull**: a light listing (``include=id,updated_at``) tells
 which tasks changed since they were last pulled (``task_seen``); only those
@@ -97,7 +109,7 @@ class SyncState:
                     f"{self.path}: sync state version {self.doc.get('version')} is newer than this toolkit"
                 )
         self.server: dict[str, Any] = self.doc.setdefault("servers", {}).setdefault(self.url, {})
-        for key in ("tasks", "predictions", "users", "pulled", "stance_controls", "pushed", "task_seen"):
+        for key in ("tasks", "predictions", "users", "pulled", "stance_controls", "pushed", "task_seen", "pending"):
             self.server.setdefault(key, {})
 
     def __repr__(self) -> str:
@@ -289,6 +301,7 @@ def push(
     progress: bool = True,
     annotations: bool = False,
     annotators: Iterable[str] | None = None,
+    trust_markers: bool = False,
 ) -> PushResult:
     """Create a task for every document not yet in the Label Studio project (idempotent).
 
@@ -297,7 +310,10 @@ def push(
     per (document, annotator); see :func:`push_annotations`.
     """
     state = SyncState(proj, client.url)
-    client.whoami()
+    who = client.whoami()
+    uid = _as_id(getattr(who, "id", None))
+    if uid is not None:
+        state.server["token_user"] = uid
     pid = ensure_project(proj, client, state, new_project)
     res = PushResult(pid)
     docs = proj.documents()
@@ -315,7 +331,8 @@ def push(
                 continue
             preds = {p.get("model_version") if isinstance(p, dict) else getattr(p, "model_version", None)
                      for p in (task.predictions or [])}  # fmt: skip
-            anns = {int(a["id"]): a for a in (task.annotations or []) if isinstance(a, dict) and "id" in a}
+            anns = {_as_id(a.get("id")): a for a in (task.annotations or []) if isinstance(a, dict)}
+            anns.pop(None, None)
             existing[did] = {"task": int(task.id), "sha256": data.get("sha256"), "models": preds, "anns": anns}
     models = _model_layers(proj) if with_predictions else {}
     todo: list[dict[str, Any]] = []
@@ -360,8 +377,40 @@ def push(
     state.save()
     if annotations:
         on_server = {info["task"]: info["anns"] for info in existing.values()}
-        push_annotations(proj, client, state, res, on_server, wanted, annotators, progress)
+        push_annotations(proj, client, state, res, on_server, wanted, annotators, progress,
+                         trust_markers=trust_markers)  # fmt: skip
     return res
+
+
+def _as_id(value: Any) -> int | None:
+    """A Label Studio id (int, or a string of digits) as an int; None for anything else."""
+    if type(value) is int:
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+def _user_of(a: Mapping[str, Any]) -> int | None:
+    """The Label Studio user id of an annotation's ``completed_by`` (an id or a user object)."""
+    uid = a.get("completed_by")
+    return _as_id(uid.get("id") if isinstance(uid, Mapping) else uid)
+
+
+def _announced(state: SyncState, name: str, doc_id: str, task_id: int, a: Mapping[str, Any]) -> bool:
+    """True if a push announced (in ``pending``) creating ``name``'s annotation ``a`` on this task, by the token's user."""
+    p = state.server["pending"].get(name, {}).get(doc_id)
+    if not isinstance(p, Mapping) or _as_id(p.get("task")) != task_id:
+        return False
+    return p.get("user") is None or _user_of(a) == p.get("user")
+
+
+def _forget_pending(state: SyncState, name: str, doc_id: str) -> None:
+    per = state.server["pending"].get(name)
+    if per is not None:
+        per.pop(doc_id, None)
+        if not per:
+            del state.server["pending"][name]
 
 
 # ----------------------------------------------------------------------------- push annotations
@@ -372,7 +421,7 @@ PROVENANCE_PREFIX = "newslens:"
 
 def ls_timestamp(value: Any) -> str | None:
     """A Label Studio timestamp (datetime or ISO string) as one canonical UTC string."""
-    if value is None:
+    if value is None or not isinstance(value, str | datetime):
         return None
     if isinstance(value, str):
         try:
@@ -399,8 +448,12 @@ def _ls_owner(rec: Record, url: str, pid: int) -> int | None:
 
 def provenance_of(result: Iterable[Mapping[str, Any]]) -> str | None:
     """The toolkit annotator named by the ``newslens:<name>`` marker of a result, if any."""
+    if not isinstance(result, list | tuple):
+        return None
     for item in result:
-        for t in ((item.get("meta") or {}).get("text") or []) if isinstance(item.get("meta"), Mapping) else []:
+        meta = item.get("meta") if isinstance(item, Mapping) else None
+        texts = meta.get("text") if isinstance(meta, Mapping) else None
+        for t in texts if isinstance(texts, list) else []:
             if isinstance(t, str) and t.startswith(PROVENANCE_PREFIX):
                 return t[len(PROVENANCE_PREFIX) :]
     return None
@@ -478,15 +531,17 @@ def push_annotations(
     annotators: Iterable[str] | None = None,
     progress: bool = True,
     save_every: int = 50,
+    trust_markers: bool = False,
 ) -> None:
     """Send human annotations as Label Studio annotations: created once, then updated in place.
 
     ``on_server`` is ``{task id: {annotation id: annotation dict}}`` as listed
     at the start of the push.  Per (annotator, document):
 
-    * nothing tracked yet -> an annotation of the token's user is created
-      (or adopted, if an interrupted push already created it: found by its
-      ``newslens:<annotator>`` marker);
+    * nothing tracked yet -> an annotation of the token's user is created,
+      announced first in the state's ``pending`` (or adopted, if an interrupted
+      push announced and created it: same task, the token's user, its
+      ``newslens:<annotator>`` marker; any marked annotation with ``trust_markers``);
     * tracked and Label Studio's ``updated_at`` differs from the last sync
       (edited or deleted there) -> held back: ``pull`` first (conflict rule);
     * tracked and the result to send equals the last one -> skipped;
@@ -522,7 +577,12 @@ def push_annotations(
         server_anns = on_server.get(int(task["task"]), {})
         if entry is None:  # adopt an annotation an interrupted push created but did not record
             for aid, a in sorted(server_anns.items()):
-                if aid not in tracked and provenance_of(a.get("result") or []) == name:
+                if (
+                    aid not in tracked
+                    and provenance_of(a.get("result") or []) == name
+                    and (trust_markers or _announced(state, name, did, int(task["task"]), a))
+                ):
+                    _forget_pending(state, name, did)
                     entry = entries[did] = {"annotation": aid, "task": int(task["task"]), "sha": result_sha(a.get("result") or []),
                                             "updated_at": ls_timestamp(a.get("updated_at")), "regions": []}  # fmt: skip
                     tracked.add(aid)
@@ -556,9 +616,14 @@ def push_annotations(
         else:
             if not result:
                 continue
+            # announce it first: if the push dies after Label Studio created it, the next sync adopts it
+            state.server["pending"].setdefault(name, {})[did] = {"task": int(task["task"]),
+                                                                 "user": state.server.get("token_user")}  # fmt: skip
+            state.save()
             ann_obj = client.create_annotation(int(task["task"]), result)
             res.annotations_created += 1
             entry = entries[did] = {"annotation": int(ann_obj.id), "task": int(task["task"])}
+            _forget_pending(state, name, did)
             tracked.add(int(ann_obj.id))
         entry.update(sha=sha, updated_at=ls_timestamp(ann_obj.updated_at), regions=own_ids)
         for rec in records:  # Label Studio now holds this version: the base of the conflict rule
@@ -684,7 +749,12 @@ def _light_listing(client: LSClient, pid: int) -> dict[int, str | None]:
 
 
 def pull(
-    proj: Project, client: LSClient, page_size: int = 500, progress: bool = True, full: bool = False
+    proj: Project,
+    client: LSClient,
+    page_size: int = 500,
+    progress: bool = True,
+    full: bool = False,
+    trust_markers: bool = False,
 ) -> PullResult:
     """Bring the store up to date with the Label Studio project's annotations.
 
@@ -694,6 +764,15 @@ def pull(
     are read.  ``full=True`` reads every task.  Either way only differences are
     written.  Annotations pushed from the toolkit come back to the toolkit
     annotator they were pushed for, with the toolkit's own record ids.
+
+    Only annotations the toolkit pushed (its sync state says so) come back to
+    their toolkit annotator, ``gold`` and ``model:`` layers included; the
+    ``newslens:<name>`` marker a Label Studio user can type is not trusted unless
+    ``trust_markers=True`` (see the module docstring).  A malformed task or
+    annotation (ids that are not numbers, result items that are not objects, values
+    of the wrong type) is reported in ``problems`` with its task and annotation id
+    and skipped -- nothing already pulled from it is deleted and the task is read
+    again next time -- and the rest of the pull continues.
 
     Raises LabelStudioError (one line) if the server is unreachable, the token
     is wrong or the project is gone; whatever was written before stays valid,
@@ -741,40 +820,45 @@ def pull(
         done: list[tuple[int, str | None]] = []
         for task in page:
             res.tasks += 1
-            tid = int(task.id)
+            tid = _as_id(getattr(task, "id", None))
+            if tid is None:
+                res.problems.append(f"task {getattr(task, 'id', None)!r}: id is not a number; task skipped")
+                continue
             listed.add(tid)
-            data = task.data or {}
-            did = data.get("doc_id")
-            anns = [a for a in (task.annotations or []) if not a.get("was_cancelled")]
+            data = task.data if isinstance(task.data, Mapping) else {}
+            did = data.get("doc_id") if isinstance(data.get("doc_id"), str) else None
+            anns, bad_anns = _usable_annotations(task.annotations, tid)
+            res.problems.extend(bad_anns)
             doc = docs.get(did) if did else None
+            if bad_anns and doc is not None:
+                keep_docs.add(doc.id)  # do not delete what was pulled from an annotation we cannot read now
             if anns and doc is None:
                 res.problems.append(
-                    f"task {task.id}: document {did!r} is not in {proj.path}; its annotations were skipped"
+                    f"task {tid}: document {did!r} is not in {proj.path}; its annotations were skipped"
                 )
                 continue
             if doc is not None and data.get("sha256") != doc.sha256:
                 keep_docs.add(doc.id)
                 if anns:
                     res.problems.append(
-                        f"task {task.id}: document {did!r} changed since it was pushed (sha256 differs); "
+                        f"task {tid}: document {did!r} changed since it was pushed (sha256 differs); "
                         "annotations skipped"
                     )
                 continue
-            done.append((tid, ls_timestamp(task.updated_at)))
-            _forget_pushed(pushed, tid, {int(a["id"]) for a in anns})
+            if not bad_anns:  # a task with a malformed annotation is read again next time
+                done.append((tid, ls_timestamp(task.updated_at)))
+            _forget_pushed(pushed, tid, {aid for aid, _ in anns})
             if doc is None:
                 continue
             omap = omaps.setdefault(doc.id, OffsetMap(doc.text))
             by_ann_pushed = {int(e["annotation"]): (n, d) for n, per in pushed.items() for d, e in per.items()}
-            for a in sorted(anns, key=lambda a: (a.get("updated_at") or "", a["id"])):
-                aid = int(a["id"])
-                uid = a.get("completed_by")
-                uid = uid.get("id") if isinstance(uid, dict) else uid
+            for aid, a in sorted(anns, key=lambda x: (str(x[1].get("updated_at") or ""), x[0])):
+                uid = _user_of(a)
                 mine = by_ann_pushed.get(aid)
                 if mine is None:
-                    mine = _adopt(pushed, a, doc.id, int(task.id))
+                    mine = _adopt(state, a, aid, doc.id, tid, trust_markers)
                 meta = {"ls": {"url": client.url, "project": pid, "task": tid, "annotation": aid,
-                               "user": uid, "updated_at": a.get("updated_at")}}  # fmt: skip
+                               "user": uid, "updated_at": ls_timestamp(a.get("updated_at"))}}  # fmt: skip
                 record_id = None
                 if mine is not None:
                     ann, entry = mine[0], pushed[mine[0]][mine[1]]
@@ -784,11 +868,11 @@ def pull(
                     def record_id(rid: str, regions: set[str] = regions, aid: int = aid) -> str:
                         return rid if rid in regions else span_id(pid, aid, rid)
                 else:
-                    if uid is None or int(uid) not in users:
+                    if uid is None or uid not in users:
                         users = _user_names(client, state)
-                    ann = users.get(int(uid)) if uid is not None else None  # type: ignore[assignment]
+                    ann = users.get(uid) if uid is not None else None  # type: ignore[assignment]
                     if ann is None:
-                        res.problems.append(f"task {task.id}: annotation {aid} has no known user, skipped")
+                        res.problems.append(f"task {tid}: annotation {aid} has no known user, skipped")
                         continue
                 conv: Converted = from_ls_annotation(
                     a.get("result") or [], doc, proj.schema, ann, pid, aid, controls, meta, omap, record_id
@@ -830,18 +914,56 @@ def _forget_pushed(pushed: dict[str, dict[str, dict[str, Any]]], task_id: int, a
             del per[did]
 
 
+def _usable_annotations(raw: Any, task_id: int) -> tuple[list[tuple[int, Mapping[str, Any]]], list[str]]:
+    """``([(annotation id, annotation)], problems)``: the task's annotations that can be read, minus cancelled ones."""
+    good: list[tuple[int, Mapping[str, Any]]] = []
+    bad: list[str] = []
+    if raw is None:
+        return good, bad
+    if not isinstance(raw, list):
+        return good, [f"task {task_id}: annotations are {type(raw).__name__}, not a list; skipped"]
+    for pos, a in enumerate(raw):
+        if not isinstance(a, Mapping):
+            bad.append(f"task {task_id}: annotation #{pos} is {type(a).__name__}, not an object; skipped")
+            continue
+        aid = _as_id(a.get("id"))
+        if aid is None:
+            bad.append(f"task {task_id}: annotation #{pos} has id {a.get('id')!r}, not a number; skipped")
+            continue
+        if a.get("was_cancelled"):
+            continue
+        cb = a.get("completed_by")
+        if cb is not None and _user_of(a) is None:
+            bad.append(f"task {task_id}: annotation {aid} has completed_by {cb!r}, not a user id; skipped")
+            continue
+        if a.get("result") is not None and not isinstance(a.get("result"), list):
+            bad.append(f"task {task_id}: annotation {aid} result is {type(a.get('result')).__name__}, not a list; skipped")
+            continue
+        good.append((aid, a))
+    return good, bad
+
+
 def _adopt(
-    pushed: dict[str, dict[str, dict[str, Any]]], a: Mapping[str, Any], doc_id: str, task_id: int
+    state: SyncState, a: Mapping[str, Any], aid: int, doc_id: str, task_id: int, trust_markers: bool
 ) -> tuple[str, str] | None:
-    """Recognise an annotation a push created but did not record (interrupted push) by its marker."""
+    """Recognise an annotation a push created but did not record (interrupted push).
+
+    It carries the ``newslens:<name>`` marker AND the push announced it in ``pending``
+    (same document and task, created by the token's user) -- or ``trust_markers``.
+    """
+    pushed: dict[str, dict[str, dict[str, Any]]] = state.server["pushed"]
     name = provenance_of(a.get("result") or [])
     if name is None or doc_id in pushed.get(name, {}):
         return None
+    if not trust_markers and not _announced(state, name, doc_id, task_id, a):
+        return None
     regions = sorted(
-        {str(i["id"]) for i in a.get("result") or [] if i.get("type") == "labels" and provenance_of([i]) == name}
-    )
-    pushed.setdefault(name, {})[doc_id] = {"annotation": int(a["id"]), "task": task_id, "sha": "",
+        {str(i["id"]) for i in a.get("result") or []
+         if isinstance(i, Mapping) and i.get("type") == "labels" and provenance_of([i]) == name}
+    )  # fmt: skip
+    pushed.setdefault(name, {})[doc_id] = {"annotation": aid, "task": task_id, "sha": "",
                                            "updated_at": None, "regions": regions}  # fmt: skip
+    _forget_pending(state, name, doc_id)
     return name, doc_id
 
 
@@ -871,12 +993,16 @@ def _sha_of_records(proj: Project, state: SyncState, ann: str, doc_id: str, aid:
 
 
 def sync(
-    proj: Project, client: LSClient, progress: bool = True, annotations: bool = False, full: bool = False
+    proj: Project,
+    client: LSClient,
+    progress: bool = True,
+    annotations: bool = False,
+    full: bool = False,
+    trust_markers: bool = False,
 ) -> tuple[PushResult, PullResult]:
     """Push new documents and predictions (and annotations if asked), then pull annotations."""
-    return push(proj, client, progress=progress, annotations=annotations), pull(
-        proj, client, progress=progress, full=full
-    )
+    pushed = push(proj, client, progress=progress, annotations=annotations, trust_markers=trust_markers)
+    return pushed, pull(proj, client, progress=progress, full=full, trust_markers=trust_markers)
 
 
 def status(proj: Project, client: LSClient | None, url: str) -> dict[str, Any]:
