@@ -349,3 +349,41 @@ def test_cli_review_lists_accepts_and_rejects(tmp_path, env_with_repo):
     assert entities.load_merges(path) == {"Aliev": "Ilham Aliyev", "Tell": "Rasmus Tell"}
     wrong = cli("entities", "--accept", "Tell")
     assert wrong.returncode == 1 and "compare merges" in wrong.stderr
+
+
+# -- titles, acronyms, places --------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw,clean", [
+    ("Transport Minister Ana Pires", "Ana Pires"), ("Consumer Affairs Minister Bruno Salgado", "Bruno Salgado"),
+    ("Director-General Oleksandr Tarnov", "Oleksandr Tarnov"), ("Secretary of State", "Secretary of State"),
+    ("Association of Chief Police Officers", "Association of Chief Police Officers"), ("the U.S.", "U.S."),
+])
+def test_titles_inside_a_name_are_dropped_but_not_from_organisations(raw, clean):
+    assert names.clean_surface(raw) == clean
+
+
+def test_gendered_titles_tell_two_people_of_one_surname_apart():
+    rows = _rows({
+        "a1": [("Ana Pires", P), ("Rui Pires", P), ("Ms Pires", P), ("Mr. Pires", P)],
+        "b1": [("Ana Pires", P), ("Rui Pires", P), ("Mr Pires", P)],
+    })
+    assert rows["Mr. Pires"] == {"Mr. Pires", "Mr Pires"} and rows["Ms Pires"] == {"Ms Pires"}
+    # Without a man and a woman of that surname the title changes nothing.
+    assert _rows({"a1": [("Jane Doe", P), ("Ms Doe", P)], "b1": [("Doe", P), ("Ms Doe", P)]}) == {
+        "Jane Doe": {"Jane Doe", "Ms Doe"}, "Doe": {"Doe", "Ms Doe"}}
+
+
+def test_acronyms_and_places_join_in_their_document_and_are_proposed_across():
+    spans, documents = _corpus({
+        "a1": [("National Union of Railworkers", ORG), ("NUR", ORG), ("Tavren River", "LOC"), ("Tavren", "LOC")],
+        "b1": [("N.U.R.", ORG), ("Tavren", "LOC")],
+        "c1": [("Calder Rail", ORG), ("Calder", G), ("Nordic Union Radio", ORG), ("NUR", ORG)],  # must stay apart
+    })
+    m = entities.entity_mentions(spans, documents)
+    rows = {e: set(zip(g["doc_id"], g["text"])) for e, g in m.groupby("entity")}
+    assert rows["National Union of Railworkers"] == {("a1", "National Union of Railworkers"), ("a1", "NUR")}
+    assert rows["Tavren River"] == {("a1", "Tavren River"), ("a1", "Tavren")}
+    assert rows["Calder"] == {("c1", "Calder")} and rows["Nordic Union Radio"] == {("c1", "Nordic Union Radio"),
+                                                                                     ("c1", "NUR")}
+    # b1 has no full name and the project has two NURs: no acronym proposal; one Tavren: proposed.
+    assert _pairs(entities.propose_merges(spans)) == {("Tavren", "Tavren River", "place")}

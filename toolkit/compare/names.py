@@ -6,7 +6,7 @@ A *name* is a cleaned surface form (:func:`clean_surface`).  Names are compared 
   initials ("J.R. Vance" = "JR Vance" = "J. R. Vance", "U.S." = "U.S" = "US"), hyphens and apostrophes
   folded.  Names with the same key are the same entity (**automatic**).
 * :func:`skeleton` -- a transliteration key on top of it ("Aliyev" = "Aliev", "Oleksandr" =
-  "Olexandr", "Zelenskyy" = "Zelensky"): ``ks``->``x``, ``kh``->``h``, ``ph``->``f``, ``ck``->``k``,
+  "Olexandr", "Zelenskyy" = "Zelensky"): ``ck``->``k``, ``ks``->``x``, ``kh``->``h``, ``ph``->``f``,
   ``w``->``v``, ``y``->``i``, doubled letters once.
 
 :class:`NameGrouper` builds groups in linear time with blocking keys (exact key, skeleton, surname,
@@ -19,7 +19,11 @@ Automatic merges (safe):
 2. two-or-more-word names tagged PERSON with the same skeleton ("Ilham Aliyev" = "Ilham Aliev");
 3. inside one document, a shorter form of exactly one PERSON full name of that document:
    surname only ("Pires", "Ms Pires"), initials ("J. Vance" -> "James Vance"), fewer given names
-   ("Ana Pires" -> "Ana Maria Pires").  A surname shared by two full names of the document stays
+   ("Ana Pires" -> "Ana Maria Pires"); likewise an acronym of exactly one name of three or more
+   words ("NUR" -> "National Union of Railworkers") and a place tagged LOC/FAC/GPE without its
+   feature word ("Tavren" -> "Tavren River").  A surname with "Mr"/"Ms"/"Mrs"/"Miss" stays apart
+   from the bare surname only when the project has that surname with both a man's and a woman's
+   title ("Mr. Pires" is not "Ms Pires");  A surname shared by two full names of the document stays
    unresolved.  A one-word mention joins only if it is tagged PERSON in that document or its name
    is mostly tagged PERSON in the project;
 4. the analyst's merges ``{alias: canonical}`` (accepted proposals are merges).
@@ -30,6 +34,8 @@ Proposals (uncertain, for the analyst to accept or reject; see :class:`Proposal`
   name, and exactly one full PERSON name in the project it could belong to;
 * ``label`` -- a one-word name tagged ORG/GPE/... matching the surname of the only full PERSON name
   of its document ("Washington" in an article on George Washington);
+* ``acronym`` / ``place`` -- an acronym ("N.U.R.") or a place without its feature word ("Tavren") in
+  documents without the full name, and exactly one such full name in the project;
 * ``spelling`` -- names equal after transliteration folding that rule 2 does not join (one-word
   names, names not tagged PERSON);
 * ``one-letter`` -- names that differ by one letter in one word of at least 6 letters: never a
@@ -64,6 +70,13 @@ TITLES = frozenset(
 )
 #: Generational suffixes: not a surname ("Martin King Jr." has the surname "king").
 SUFFIXES = frozenset(["jr", "sr", "ii", "iii", "iv"])
+#: Labels of places (a place's short name joins its full name only when tagged as a place).
+PLACE_LABELS = frozenset(["LOC", "FAC", "GPE"])
+#: Feature words of place names ("Tavren River" is also called "Tavren").
+GEO_WORDS = frozenset(["river", "lake", "sea", "bay", "mount", "mountain", "mountains", "island", "islands",
+                       "valley", "gulf", "strait", "desert", "canal", "delta", "peninsula", "hills", "forest",
+                       "falls", "plateau", "reservoir", "glacier"])
+_SMALL_WORDS = frozenset(["of", "and", "the", "for", "on", "in", "de", "la", "du", "des", "del", "der", "von", "van"])
 #: A one-letter difference is proposed only in words at least this long.
 MIN_EDIT_LEN = 6
 #: Blocking buckets with more names than this are skipped (keeps the work linear).
@@ -72,12 +85,13 @@ MAX_BUCKET = 64
 _WS = re.compile(r"\s+")
 _EDGE_PUNCT = "\"'\u2018\u2019\u201c\u201d.,;:!?()[]{}"
 _INITIALS_END = re.compile(r"(?:^|[\s(])(?:[^\W\d_]\.){2,}$")
+_GENDERED = {"mr": "m", "ms": "f", "mrs": "f", "miss": "f"}
 _SPLIT = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014/_]+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018\u02bc`\u00b4]")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _FOLD = str.maketrans({"ß": "ss", "ẞ": "ss", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d",
                        "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i", "þ": "th", "Þ": "th", "ð": "d"})
-_SKELETON = (("ks", "x"), ("kh", "h"), ("ph", "f"), ("ck", "k"), ("w", "v"), ("y", "i"))
+_SKELETON = (("ck", "k"), ("ks", "x"), ("kh", "h"), ("ph", "f"), ("w", "v"), ("y", "i"))
 _DOUBLE = re.compile(r"(.)\1+")
 
 
@@ -103,11 +117,22 @@ def clean_surface(text: str) -> str:
     words = s.split(" ")
     if len(words) > 1 and words[0].lower() == "the":
         words = words[1:]
-    # Drop leading titles ("Deputy Mayor Jane Doe"), but never the whole name.
-    while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+    # Drop leading titles ("Deputy Mayor Jane Doe", "Director-General Jane Doe"), but never the
+    # whole name, nor before a lowercase word ("Secretary of State").
+    while len(words) > 1 and _is_title(words[0]) and not words[1][:1].islower():
         words = words[1:]
+    # A capitalised description before a title before a full name: "Transport Minister Ana Pires".
+    for i in range(len(words) - 3, 0, -1):
+        if _is_title(words[i]) and all(w[:1].isupper() for w in words):
+            words = words[i + 1:]
+            break
     out = " ".join(words).strip(_EDGE_PUNCT).strip()
     return out + "." if initials_dot and out and _INITIALS_END.search(out + ".") else out
+
+
+def _is_title(word: str) -> bool:
+    w = word.lower().rstrip(".")
+    return w in TITLES or ("-" in w and all(p in TITLES for p in w.split("-") if p))
 
 
 def fold(text: str) -> str:
@@ -217,6 +242,23 @@ def one_edit(a: str, b: str) -> tuple[str, int] | None:
     return ("indel", i) if short[i:] == long_[i + 1:] else None
 
 
+def acronym(parts: NameParts) -> str:
+    """Initials of a name of three or more words, small words left out ("National Union of
+    Railworkers" -> "nur"); "" otherwise."""
+    words = [t for t in parts.tokens if t not in _SMALL_WORDS]
+    return "".join(t[0] for t in words) if len(words) >= 3 and len(parts.tokens) <= 8 else ""
+
+
+def place_word(parts: NameParts) -> str:
+    """The name of a place written with a feature word ("Tavren River", "Lake Tavren" -> "tavren")."""
+    t = parts.tokens
+    if len(t) == 2 and t[1] in GEO_WORDS and t[0] not in GEO_WORDS:
+        return t[0]
+    if len(t) == 2 and t[0] in GEO_WORDS and t[1] not in GEO_WORDS:
+        return t[1]
+    return ""
+
+
 def _token_matches(a_tok: str, a_init: bool, b: NameParts, j: int) -> int:
     """How many words of ``b`` from ``j`` the word ``a_tok`` stands for (0: no match)."""
     if j >= len(b.tokens):
@@ -314,7 +356,8 @@ def majority_label(labels: Mapping[str, int]) -> str:
 def _display_rank(form: str, count: int) -> tuple:
     words = form.split()
     shouting = len(words) > 1 and form.isupper() and any(len(w) > 3 for w in words)
-    return (shouting, -count, -len(words), form.isascii(), -len(form), form)
+    titled = len(words) == 2 and words[0].lower().rstrip(".") in _GENDERED
+    return (shouting, titled, -count, -len(words), form.isascii(), -len(form), form)
 
 
 class NameGrouper:
@@ -357,28 +400,37 @@ class NameGrouper:
         self.skipped_buckets = 0
 
     # -- input ----------------------------------------------------------------------------------
-    def _parse(self, surface: str) -> tuple[str, NameParts]:
+    def _parse(self, surface: str) -> tuple[str, NameParts, str]:
+        """``(form, parts, node key)``; a surname with a gendered title ("Mr. Pires") keeps its
+        title in form and key, so that it can tell two people of that surname apart."""
         hit = self._parse_cache.get(surface)
         if hit is None:
             clean = clean_surface(surface)
-            hit = (clean, parse_name(clean))
+            parts = parse_name(clean)
+            key = parts.key
+            if len(parts.tokens) == 1:
+                words = _WS.sub(" ", surface).strip().split(" ")
+                if len(words) > 2 and words[0].lower() == "the":
+                    words = words[1:]
+                gender = _GENDERED.get(words[0].lower().rstrip(".")) if len(words) == 2 else None
+                if gender:
+                    clean, key = f"{words[0]} {clean}", f"{key}\x1e{gender}"
+            hit = (clean, parts, key)
             self._parse_cache[surface] = hit
         return hit
 
     def node_of(self, surface: str, label: str | None = None) -> str:
         """Node key of a surface form: its exact key (numeric labels get their own namespace)."""
-        _, parts = self._parse(surface)
-        if label in NUMERIC_LABELS:
-            return f"{label}\x1f{parts.key}"
-        return parts.key
+        _, parts, key = self._parse(surface)
+        return f"{label}\x1f{parts.key}" if label in NUMERIC_LABELS else key
 
     def add(self, doc_id: str, label: str, surface: str, count: int = 1) -> str | None:
         """Record ``count`` mentions of ``surface`` with ``label`` in ``doc_id``; returns the node
         key (None for an empty name)."""
-        clean, parts = self._parse_cache.get(surface) or self._parse(surface)
+        clean, parts, key = self._parse_cache.get(surface) or self._parse(surface)
         if not parts.tokens:
             return None
-        node = f"{label}\x1f{parts.key}" if label in NUMERIC_LABELS else parts.key
+        node = f"{label}\x1f{parts.key}" if label in NUMERIC_LABELS else key
         if node not in self.parts:
             self.parts[node], self.forms[node], self.labels[node] = parts, {}, {}
         forms, labels = self.forms[node], self.labels[node]
@@ -421,6 +473,17 @@ class NameGrouper:
             self.parts.setdefault(ka, parse_name(alias))
             union(kc, ka)
             self._merge_display[kc] = canonical
+        # A titled surname ("Ms Doe") is the bare surname unless the project has the surname with
+        # both a man's and a woman's title ("Ms Pires" and "Mr. Pires": two people).
+        genders: dict[str, list[str]] = defaultdict(list)
+        for node in self.parts:
+            if "\x1e" in node:
+                genders[node.split("\x1e")[0]].append(node)
+        for base, titled in genders.items():
+            if len({t.split("\x1e")[1] for t in titled}) == 1:
+                for t in titled:
+                    if base in self.parts:
+                        union(base, t)
         # Rule 2: PERSON full names with the same skeleton.
         by_skeleton: dict[str, list[str]] = defaultdict(list)
         for node, parts in self.parts.items():
@@ -433,6 +496,12 @@ class NameGrouper:
             for other in nodes[1:]:
                 union(nodes[0], other)
         self._full_nodes = {n for n, p in self.parts.items() if p.is_full and not self._is_numeric(n)}
+        self._acronym_of = {n: a for n in self._full_nodes if (a := acronym(self.parts[n]))}
+        self._place_of = {n: w for n in self._full_nodes if (w := place_word(self.parts[n]))
+                          and any(lab in PLACE_LABELS for lab in self.labels[n])}
+        self._acronym_nodes = {n for n, p in self.parts.items()
+                               if len(p.tokens) == 1 and not self._is_numeric(n) and 2 <= len(n) <= 6
+                               and (p.initials[0] or any(f.isupper() for f in self.forms[n]))}
         self._collect_group_labels(direct_only=True)
         # Rule 3: shorter forms inside each document.
         for doc_id, nodes in self.docs.items():
@@ -477,11 +546,15 @@ class NameGrouper:
         full_nodes = self._full_nodes
         fulls = [n for n, labs in nodes.items() if n in full_nodes and self._person_here(labs, n)]
         if not fulls:
+            target: dict[str, str] = {}
+            self._resolve_short_names(nodes, target)
+            for n, t in target.items():
+                self.doc_target[(doc_id, n)] = t
             return
         by_surname: dict[str, list[str]] = defaultdict(list)
         for n in fulls:
             by_surname[self.parts[n].surname].append(n)
-        target: dict[str, str] = {}
+        target = {}
         for n in fulls:
             a = self.parts[n]
             cands = {find(b) for b in by_surname[a.surname]
@@ -502,21 +575,49 @@ class NameGrouper:
         for n in fulls:
             roots_by_surname[self.parts[n].surname].add(target.get(n, find(n)))
         for n, labs in nodes.items():
-            if " " in n or n not in roots_by_surname or self._is_numeric(n):
+            tokens = self.parts[n].tokens
+            if len(tokens) != 1 or tokens[0] not in roots_by_surname or self._is_numeric(n):
                 continue  # only one-word names that are the surname of a full name here
-            roots = roots_by_surname[n] - {find(n)}
+            sur = tokens[0]
+            roots = roots_by_surname[sur] - {find(n)}
             if not roots:
                 continue
-            if len(roots) > 1 or find(n) in roots_by_surname[n]:
-                self.ambiguous[(doc_id, n)] = tuple(sorted(roots_by_surname[n]))
+            if len(roots) > 1 or find(n) in roots_by_surname[sur]:
+                self.ambiguous[(doc_id, n)] = tuple(sorted(roots_by_surname[sur]))
                 continue
             root = next(iter(roots))
             if self._person_here(labs, n):
                 target[n] = root
             else:
                 self._label_candidates.append((doc_id, n, root, "/".join(sorted(labs))))
+        self._resolve_short_names(nodes, target)
         for n, t in target.items():
             self.doc_target[(doc_id, n)] = t
+
+    def _resolve_short_names(self, nodes: Mapping[str, Mapping[str, int]], target: dict[str, str]) -> None:
+        """Acronyms ("NUR" -> "National Union of Railworkers") and places without their feature
+        word ("Tavren" tagged LOC -> "Tavren River") inside one document, when unique."""
+        find = self.uf.find
+        by_acronym: dict[str, set[str]] = defaultdict(set)
+        by_place: dict[str, set[str]] = defaultdict(set)
+        for n in nodes:
+            if n in self._acronym_of:
+                by_acronym[self._acronym_of[n]].add(find(n))
+            if n in self._place_of:
+                by_place[self._place_of[n]].add(find(n))
+        if not by_acronym and not by_place:
+            return
+        for n, labs in nodes.items():
+            if n in target or " " in n or self._is_numeric(n):
+                continue
+            if n in self._acronym_nodes and n in by_acronym:
+                roots = by_acronym[n] - {find(n)}
+            elif n in by_place and any(lab in PLACE_LABELS for lab in labs):
+                roots = by_place[n] - {find(n)}
+            else:
+                continue
+            if len(roots) == 1:
+                target[n] = next(iter(roots))
 
     # -- queries --------------------------------------------------------------------------------
     def _ensure(self) -> None:
@@ -534,10 +635,10 @@ class NameGrouper:
         skeleton; an unknown name is its own group (its exact key)."""
         self._ensure()
         find = self.uf.find
-        _, parts = self._parse(surface)
+        _, parts, key = self._parse(surface)
         if not parts.tokens:
             return ""
-        node = f"{label}\x1f{parts.key}" if label in NUMERIC_LABELS else parts.key
+        node = f"{label}\x1f{parts.key}" if label in NUMERIC_LABELS else key
         if doc_id is not None and (doc_id, node) in self.doc_target:
             return find(self.doc_target[(doc_id, node)])
         if self._is_numeric(node):
@@ -671,10 +772,11 @@ class NameGrouper:
                 continue
             if all(len(self.parts[k].tokens) == 1 for k in keys):
                 for k in keys:
-                    cands = by_surname.get(k, set()) - {root}
+                    sur = self.parts[k].tokens[0]
+                    cands = by_surname.get(sur, set()) - {root}
                     why = f"the only person in the project with the surname {k!r}"
                     if not cands:
-                        cands = by_surname_skel.get(skeleton_word(k), set()) - {root}
+                        cands = by_surname_skel.get(skeleton_word(sur), set()) - {root}
                         why = f"the only person in the project with a surname spelled like {k!r}"
                     if len(cands) == 1:
                         offer(root, next(iter(cands)), "surname", why)
@@ -692,6 +794,29 @@ class NameGrouper:
                     offer(root, next(iter(cands)), "surname",
                           f"{self.display(root)!r} is a shorter form of the only matching full name")
                     break
+        # 2b. acronyms and places without their feature word, across documents.
+        by_acronym: dict[str, set[str]] = defaultdict(set)
+        by_place: dict[str, set[str]] = defaultdict(set)
+        for n, a in self._acronym_of.items():
+            if find(n) in live:
+                by_acronym[a].add(find(n))
+        for n, w in self._place_of.items():
+            if find(n) in live:
+                by_place[w].add(find(n))
+        for root in sorted(live):
+            keys = [k for k in self.group_keys.get(root, []) if k in self.parts]
+            if not keys or any(" " in k or "\x1f" in k for k in keys):
+                continue
+            for k in keys:
+                if k in self._acronym_nodes and len(cands := by_acronym.get(k, set()) - {root}) == 1:
+                    offer(root, next(iter(cands)), "acronym",
+                          f"{self.display(root)!r} is the initials of the only name in the project spelled so")
+                    break
+                if (any(lab in PLACE_LABELS for lab in self.group_labels.get(root, {}))
+                        and len(cands := by_place.get(k, set()) - {root}) == 1):
+                    offer(root, next(iter(cands)), "place",
+                          f"{self.display(root)!r} is the only place in the project named so with a feature word")
+                    break
         # 3./4. spelling variants and one-letter differences, through blocking keys.
         self._offer_variants(live, offer)
         self._proposals = sorted(found.values(), key=lambda p: (-(p.alias_mentions + p.canonical_mentions),
@@ -700,7 +825,7 @@ class NameGrouper:
 
     def _offer_variants(self, live: set[str], offer) -> None:  # noqa: ANN001 - local callback
         find = self.uf.find
-        nodes = [n for n in self.parts if not self._is_numeric(n) and find(n) in live]
+        nodes = [n for n in self.parts if "\x1f" not in n and "\x1e" not in n and find(n) in live]
         skel = {n: skeleton(n).split(" ") for n in nodes}
         blocks: dict[tuple, list[str]] = defaultdict(list)
         for n in nodes:
