@@ -56,7 +56,7 @@ STATE_FILE = "nlp-state.json"
 #: ``project.json`` key with a ``{spaCy label: project label or null}`` mapping.
 ENTITY_MAP_SETTING = "spacy_entity_map"
 # Bump when suggest_spans changes its output, so that re-runs redo every document.
-_SUGGESTER_VERSION = 1
+_SUGGESTER_VERSION = 2  # 2: document-level speaker attribution (toolkit.nlp.attribution)
 
 
 @dataclass
