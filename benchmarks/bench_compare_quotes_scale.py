@@ -209,8 +209,10 @@ def child(task: str, size: int) -> dict:
                    total_s=t3 - t, quotations=len(q), pairs=len(m), groups=len(g),
                    kinds=m["match"].value_counts().to_dict(), headline_versions=int((q["headline_of"] != "").sum()))
         # recall: every printed copy of a planted statement in the same group
-        sid = [planted.get(f"{d}@{s}", "") for d, s in zip(q["doc_id"], q["start"], strict=True)]
-        q = q.assign(sid=sid)
+        sid = dict(zip(q["quote_id"], (planted.get(f"{d}@{s}", "") for d, s in zip(q["doc_id"], q["start"],
+                                                                                   strict=True)), strict=True))
+        # a headline version quotes its body quotation's statement
+        q = q.assign(sid=[sid[h] if h else sid[x] for x, h in zip(q["quote_id"], q["headline_of"], strict=True)])
         root = connected_components(zip(m["quote_a"], m["quote_b"], strict=True))
         body = q[(q["headline_of"] == "") & ~q["scare"] & (q["sid"] != "")]
         shared = body[~body["sid"].str.contains("-own")].groupby("sid")

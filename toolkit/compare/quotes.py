@@ -483,6 +483,10 @@ def _link_headlines(rows: list[dict], head_end: int, vocab: _Vocab) -> None:
                 best, best_cover = qid, cover
         if best_cover >= HEADLINE_COVER:
             r["headline_of"] = best
+            body_row = next(b for b in rows if b["quote_id"] == best)
+            if not r["speaker"] and body_row["speaker"]:
+                # 'Doe: "..."' headlines rarely name the speaker in a way the heuristic reads
+                r["speaker"], r["speaker_method"] = body_row["speaker"], "headline"
 
 
 def document_quotations(
@@ -513,7 +517,8 @@ def document_quotations(
     inner_end, text`` (inner text), ``style, closed, n_words, speaker`` (normalised name),
     ``speaker_as_written``, ``speaker_method``: "claim" (a covering claim span's ``speaker``),
     "heuristic" (the words around the quotation), "previous" (continues the previous
-    attributed quotation of the same paragraph) or "" (unattributed); ``scare`` (fewer than
+    attributed quotation of the same paragraph), "headline" (a headline version without its own
+    attribution takes its body quotation's speaker) or "" (unattributed); ``scare`` (fewer than
     ``min_words`` words), ``in_headline`` (the quotation is in the headline) and
     ``headline_of`` (the body quotation a headline quotation repeats, else "").
     """
