@@ -419,3 +419,12 @@ def test_a_place_is_not_the_short_form_of_a_company(nlp) -> None:
     company = [e for e in att.entities if e.name == "Brennock Minerals"]
     assert len(company) == 1
     assert all(m.text == "Brennock Minerals" for m in company[0].mentions)
+
+
+def test_company_is_not_the_union_named_last(nlp, emap) -> None:
+    text = (
+        "Kestrel Air will cut 120 jobs, the airline said on Tuesday.\n\n"
+        "The Harbour Workers Union called the cuts “a betrayal”.\n\n"
+        "“We had no choice,” the company said."
+    )
+    assert speaker_of(nlp, emap, text, "no choice") == "Kestrel Air"

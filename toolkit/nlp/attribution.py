@@ -491,8 +491,10 @@ class DocumentAttribution:
                     gender = "m"
                 elif low in _FEMALE_HONORIFICS:
                     gender = "f"
-            if label in ("PERSON", "PROPN") and gender is None and (
-                any(w.lower() in _ORG_NAME_WORDS for w in words) or (len(words) == 1 and _acronym(words[0]))
+            if (
+                label in ("PERSON", "PROPN")
+                and gender is None
+                and (any(w.lower() in _ORG_NAME_WORDS for w in words) or (len(words) == 1 and _acronym(words[0])))
             ):
                 label = "ORG"
             kept = strip_title(words) if label in ("PERSON", "PROPN") or gender is not None else words
@@ -612,8 +614,6 @@ class DocumentAttribution:
             return
         if lemma in _PERSON_NOUNS and (m.label in ("GPE", "NORP") or _acronym(m.text)):
             return  # "the general secretary of the union, the N.U.R.": the parser's apposition is wrong
-        if lemma in _ORG_NOUNS and m.label == "PERSON":
-            return
         self._roles[lemma].append((mods, ent))
         if not any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.lefts):
             self._titles.setdefault(id(ent), set()).add(lemma)  # not "a former signalman"
@@ -678,20 +678,22 @@ class DocumentAttribution:
             [f"speaker: pronoun '{tok.text}' -> {ent.name} ({where})"],
         )
 
-    def _recent(self, before: int, cls: str, window: int = _PRONOUN_WINDOW) -> tuple[Entity, str] | None:
-        """The entity of class ``cls`` (m, f, it, they, org) last named before token ``before``: the nearest
-        sentence with a candidate; in it, subjects first, then the best-fitting kind, then the latest."""
+    def _recent(
+        self, before: int, cls: str, window: int = _PRONOUN_WINDOW, exclude: str = ""
+    ) -> tuple[Entity, str] | None:
+        """The entity of class ``cls`` (m, f, it, they, person; org: an organisation noun ``exclude``) last named
+        before token ``before``: the nearest sentence with a candidate; in it, subjects first, then the
+        best-fitting kind, then the latest.  For an organisation noun only subjects count, and not an
+        organisation whose name says it is something else ("the company" is not the "... Workers Union")."""
         here = self.sent_of[before]
         for k in range(here, max(-1, here - window), -1):
             cands: list[tuple[int, int, int, Entity]] = []
-            for m in self.mentions_by_sent.get(k, []):
-                if m.first < before and m.entity is not None:
-                    rank = _kind_rank(m.entity, cls)
-                    if rank >= 0:
-                        cands.append((int(m.subject), rank, m.first, m.entity))
-            for i, ent, subject in self._events_by_sent.get(k, []):
+            found = [(m.first, m.entity, m.subject) for m in self.mentions_by_sent.get(k, []) if m.entity is not None]
+            for i, ent, subject in [*found, *self._events_by_sent.get(k, [])]:
+                if i >= before or (cls == "org" and (not subject or _other_org(ent, exclude))):
+                    continue
                 rank = _kind_rank(ent, cls)
-                if i < before and rank >= 0:
+                if rank >= 0:
                     cands.append((int(subject), rank, i, ent))
             if cands:
                 best = max(cands, key=lambda c: (c[0], c[1], c[2]))
@@ -746,8 +748,7 @@ class DocumentAttribution:
     def _definite(self, noun: Token) -> bool:
         """ "the minister", "Velmaria's prime minister" (not "a minister", "its minister")."""
         return any(
-            (c.dep_ == "det" and c.lower_ in ("the", "this", "that"))
-            or (c.dep_ == "poss" and c.pos_ != "PRON")
+            (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or (c.dep_ == "poss" and c.pos_ != "PRON")
             for c in noun.lefts
         )
 
@@ -775,9 +776,7 @@ class DocumentAttribution:
                 if e.words[-len(words) :] == words:
                     return self._role_hit(e, noun, phrase, "")
             name = " ".join(
-                t.text[:1].upper() + t.text[1:]
-                for t in noun.lefts
-                if t.dep_ in ("compound", "amod", "nmod")
+                t.text[:1].upper() + t.text[1:] for t in noun.lefts if t.dep_ in ("compound", "amod", "nmod")
             )
             name = f"{name} {noun.text[:1].upper()}{noun.text[1:]}"
             return Attribution(name, None, None, "role", [f"speaker: organisation named '{phrase}' -> {name}"])
@@ -791,7 +790,7 @@ class DocumentAttribution:
         if len(named) == 1:
             return self._role_hit(named[0], noun, phrase, "")
         if lemma not in _NAMED_ORG_NOUNS:
-            recent = self._recent(noun.i, "org")
+            recent = self._recent(noun.i, "org", exclude=lemma)
             if recent is not None:
                 return self._role_hit(recent[0], noun, phrase, f" (the organisation last named, {recent[1]})")
         if lemma in _GENERIC_ORG_NOUNS:
@@ -1024,9 +1023,9 @@ class DocumentAttribution:
         # 1-2. an attribution in the quotation's sentence(s): one that governs the quotation first, then
         # after it ("“…,” she said", "“…,” said Ana Pires"), then before it ("X said: “…”", "X called it “…”")
         after = [v for v in verbs_after if self.sent_of[v] == last_sent]
-        before = [
-            v for v in self._verbs_between(max(prev_end, para_start), q.start) if self.sent_of[v] == start_sent
-        ][::-1]
+        before = [v for v in self._verbs_between(max(prev_end, para_start), q.start) if self.sent_of[v] == start_sent][
+            ::-1
+        ]
         governing = self._governing(qa, qb)
         order = sorted(after + before, key=lambda v: governing.get(v, len(doc)))
         chosen: Attribution | None = None
@@ -1231,6 +1230,11 @@ def _acronym(word: str) -> bool:
 def _words(text: str) -> list[str]:
     """Lower-case words of a text, punctuation and quote marks dropped."""
     return re.findall(r"[^\W_]+", text.lower().replace("’", "'"))
+
+
+def _other_org(ent: Entity, noun: str) -> bool:
+    """Does the organisation's name say it is not a ``noun`` ("Harbour Workers Union" for "the company")?"""
+    return any(w in _NAMED_ORG_NOUNS and w != noun for w in ent.words)
 
 
 def _word_names(word: str, noun: str) -> bool:
