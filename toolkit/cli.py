@@ -101,7 +101,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(p)
     docs = len(proj.documents())
     if problems:
-        print(f"{len(problems)} problem(s) in {docs} documents / {len(proj.annotators())} annotators", file=sys.stderr)
+        kinds: dict[str, int] = {}
+        for p in problems:
+            kinds[p.kind] = kinds.get(p.kind, 0) + 1
+        by_kind = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+        print(
+            f"{len(problems)} problem(s) ({by_kind}) in {docs} documents / {len(proj.annotators())} annotators; "
+            "lines that are not valid records are ignored (`toolkit repair` sets them aside)",
+            file=sys.stderr,
+        )
         return 1
     print(f"ok: {docs} documents, {len(proj.annotators())} annotators, no problems")
     return 0
@@ -113,7 +121,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
     if not out:
         print("nothing to repair")
     for ann, n in out.items():
-        print(f"{ann}: set aside {n} torn/corrupt line(s) (kept in records/*.torn-*)")
+        print(f"{ann}: set aside {n} torn, corrupt or invalid line(s) (kept in records/*.torn-*)")
     return 0
 
 
