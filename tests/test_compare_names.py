@@ -380,7 +380,7 @@ def test_acronyms_and_places_join_in_their_document_and_are_proposed_across():
         "c1": [("Calder Rail", ORG), ("Calder", G), ("Nordic Union Radio", ORG), ("NUR", ORG)],  # must stay apart
     })
     m = entities.entity_mentions(spans, documents)
-    rows = {e: set(zip(g["doc_id"], g["text"])) for e, g in m.groupby("entity")}
+    rows = {e: set(zip(g["doc_id"], g["text"], strict=True)) for e, g in m.groupby("entity")}
     assert rows["National Union of Railworkers"] == {("a1", "National Union of Railworkers"), ("a1", "NUR")}
     assert rows["Tavren River"] == {("a1", "Tavren River"), ("a1", "Tavren")}
     assert rows["Calder"] == {("c1", "Calder")} and rows["Nordic Union Radio"] == {("c1", "Nordic Union Radio"),
