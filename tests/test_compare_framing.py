@@ -129,3 +129,11 @@ def test_document_parts() -> None:
     assert text[lead[0]:lead[1]] == "KESTRA, May 4 - Leaders met."
     body = "This first paragraph is a full sentence and not a headline at all.\n\nSecond."
     assert fr.document_parts(body)[0] == (0, 0)
+
+
+def test_scare_quotes_and_headline_versions_are_not_voices(demo: dict) -> None:
+    f = demo["frames"]
+    with_scare = cmp.document_quotations(f.documents, f.spans, scare_quotes=True)
+    assert with_scare["scare"].any()  # "constructive" and friends
+    assert len(fr.body_quotations(with_scare)) < len(with_scare)
+    pd.testing.assert_frame_equal(fr.voices(with_scare), fr.voices(demo["quotes"]))

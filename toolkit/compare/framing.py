@@ -30,6 +30,7 @@ __all__ = [
     "STOP_WORDS",
     "VERB_CLASSES",
     "attribution_verbs",
+    "body_quotations",
     "distinctive_words",
     "document_parts",
     "emphasis",
@@ -119,6 +120,19 @@ def _find_verb(text: str, start: int, end: int, window: int = 90) -> tuple[str, 
     return None
 
 
+def body_quotations(quotes: pd.DataFrame) -> pd.DataFrame:
+    """Quotations that count as someone's words: scare quotes and headline versions of a body
+    quotation (columns ``scare`` / ``headline_of`` of :func:`document_quotations`) left out."""
+    if quotes.empty:
+        return quotes
+    keep = pd.Series(True, index=quotes.index)
+    if "scare" in quotes.columns:
+        keep &= ~quotes["scare"].fillna(False).astype(bool)
+    if "headline_of" in quotes.columns:
+        keep &= ~quotes["headline_of"].fillna("").astype(str).astype(bool)
+    return quotes[keep]
+
+
 def attribution_verbs(documents: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
     """The reporting verb of every quotation.
 
@@ -127,6 +141,7 @@ def attribution_verbs(documents: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataF
     (as written) and ``verb_class`` (see :data:`VERB_CLASSES`; "" when no verb).
     """
     cols = ["quote_id", "doc_id", "source", "speaker", "verb", "verb_form", "verb_class"]
+    quotes = body_quotations(quotes)
     if quotes.empty:
         return pd.DataFrame(columns=cols)
     texts = dict(zip(documents["doc_id"], documents["text"], strict=False))
@@ -183,6 +198,7 @@ def voices(quotes: pd.DataFrame, claims: pd.DataFrame | None = None) -> pd.DataF
     """
     cols = ["source", "speaker", "quotations", "quoted_words", "share", "indirect"]
     frames = []
+    quotes = body_quotations(quotes)
     if not quotes.empty:
         q = quotes.assign(speaker=quotes["speaker"].fillna("").replace("", "(unattributed)"))
         direct = q.groupby(["source", "speaker"]).agg(quotations=("quote_id", "size"),
@@ -380,6 +396,7 @@ def emphasis(documents: pd.DataFrame, mentions: pd.DataFrame | None = None, clus
         occ.append(pd.DataFrame({"doc_id": c["doc_id"], "source": c["source"], "item": c["cluster"],
                                  "kind": "claim", "start": c["start"]}))
     if quotes is not None and not quotes.empty:
+        quotes = body_quotations(quotes)
         g = groups or {}
         occ.append(pd.DataFrame({"doc_id": quotes["doc_id"], "source": quotes["source"],
                                  "item": [g.get(q, q) for q in quotes["quote_id"]], "kind": "quotation",
