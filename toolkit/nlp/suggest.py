@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,7 @@ from .attribution import REPORTING_VERBS, Attribution, DocumentAttribution, find
 from .snap import TokenIndex
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = [
     "NUMERIC_ENTITY_LABELS",
@@ -189,11 +189,10 @@ def _units(doc: Doc, quotes: list[Quotation], sents: Iterable[Span]) -> list[tup
     return units
 
 
-def _guess_kind(tokens: Span, has_quote: bool, cues: list[str]) -> str:
+def _guess_kind(toks: Sequence[Token], has_quote: bool, cues: list[str]) -> str:
     """quotation / prediction / opinion / factual, with the cues that decided it appended."""
     prediction: list[str] = []
     opinion: list[str] = []
-    toks = list(tokens)
     for k, t in enumerate(toks):
         low = t.lower_
         if t.tag_ == "MD" and low in _PREDICTION_MODALS:
@@ -346,19 +345,20 @@ def _claim(
     tok_range = index.token_range(a, b)
     if tok_range is None:
         return None
-    span = doc[tok_range[0] : tok_range[1] + 1]
+    toks = list(doc[tok_range[0] : tok_range[1] + 1])  # one Token object per token, reused below
     cues: list[str] = []
     if qidx:
         cues.append("quotation")
-    verbs = [t.text for t in span if is_reporting_verb(t)]
+    verbs: list[str] = []
+    nums: list[str] = []
+    for t in toks:
+        if t.pos_ == "VERB" and is_reporting_verb(t):
+            verbs.append(t.text)
+        ent = t.ent_type_
+        if ent in NUMERIC_ENTITY_LABELS or (ent not in _NOT_NUMERIC_ENTS and t.pos_ == "NUM" and t.like_num):
+            nums.append(t.text)
     if verbs:
         cues.append("reporting verb: " + ", ".join(dict.fromkeys(verbs)))
-    nums = [
-        t.text
-        for t in span
-        if t.ent_type_ in NUMERIC_ENTITY_LABELS
-        or (t.like_num and t.pos_ == "NUM" and t.ent_type_ not in _NOT_NUMERIC_ENTS)
-    ]
     if nums:
         cues.append("number: " + " ".join(dict.fromkeys(nums))[:60])
     if not cues:
@@ -369,7 +369,7 @@ def _claim(
         trimmed = index.trimmed(trimmed[0], trimmed[1] - 1)
     if trimmed is None:
         return None
-    kind = _guess_kind(span, bool(qidx), cues)
+    kind = _guess_kind(toks, bool(qidx), cues)
     if got is None or got.speaker is None:
         own = attribution.claim(*trimmed)
         if own.speaker is not None or got is None:
