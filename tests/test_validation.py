@@ -221,6 +221,10 @@ def test_misspelt_annotator_is_an_error_listing_the_known_ones(
     assert code == 1 and err.count("\n") == 1
     assert "'anna'" in err and "ana, ben" in err
     assert not (demo.path / "x.jsonl").exists()
+    for cmd in (["compare", "entities"], ["report", "-o", str(demo.path / "r.html")]):
+        assert cli_main(["--project", str(demo.path), *cmd, "--layer", "ben,anna"]) == 1
+        err = capsys.readouterr().err
+        assert err == f"error: no annotator 'anna' in {demo.path}; known annotators: ana, ben\n"
 
 
 def test_piping_into_head_ends_quietly(demo: tk.Project, env_with_repo: dict[str, str]) -> None:

@@ -194,10 +194,27 @@ def _quiet_broken_pipe() -> int:
     return 0
 
 
+#: ``--layer`` words that are not annotator names (``gold`` is one, but may legitimately be absent).
+LAYER_KEYWORDS = frozenset({"model", "human", "all", "gold"})
+
+
+def _check_layer_names(args: argparse.Namespace) -> None:
+    """``compare``/``report --layer NAMES``: a name that is no annotator of the project is an error, not an empty table."""
+    value = getattr(args, "layer", None)
+    if args.command not in ("compare", "report") or not isinstance(value, str):
+        return
+    names = [n.strip() for n in value.split(",") if n.strip() and n.strip() not in LAYER_KEYWORDS]
+    if names and os.path.isfile(os.path.join(args.project, "project.json")):
+        from .store import Project
+
+        Project.open(args.project).check_annotators(names)  # NotFoundError listing the known annotators
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_layer_names(args)
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
         return code
