@@ -244,7 +244,7 @@ def _block_dense(
     if min_score > 0:
         d[d < min_score] = 0
     kk = min(k, n)
-    cand = np.argpartition(-d, kk - 1, axis=1)[:, :kk] if kk < n else np.tile(np.arange(n), (b, 1))
+    cand = np.argpartition(d, n - kk, axis=1)[:, n - kk:] if kk < n else np.tile(np.arange(n), (b, 1))
     top = np.take_along_axis(d, cand, axis=1)
     # argpartition breaks ties at the cut arbitrarily: where a left-out column has the same score as the
     # lowest kept one, redo that row keeping the lower columns (rare: duplicate texts)
