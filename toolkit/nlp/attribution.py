@@ -47,6 +47,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..quotes import Quotation, find_quotations
 from .snap import TokenIndex
 
@@ -63,6 +65,7 @@ __all__ = [
     "find_speaker",
     "first_name_gender",
     "is_reporting_verb",
+    "sentence_bounds",
     "strip_title",
 ]
 
@@ -350,14 +353,16 @@ class DocumentAttribution:
         doc: Doc,
         quotes: list[Quotation] | None = None,
         index: TokenIndex | None = None,
-        sents: Sequence[Span] | None = None,
+        sents: Sequence[tuple[int, int]] | None = None,
         ents: Sequence[Span] | None = None,
+        text: str | None = None,
     ) -> None:
-        """``index``, ``sents`` (``list(doc.sents)``) and ``ents`` (``list(doc.ents)``) may be passed when the
-        caller already has them (spaCy rebuilds both on every access)."""
+        """``index``, ``sents`` (:func:`sentence_bounds`), ``ents`` (``list(doc.ents)``) and ``text``
+        (``doc.text``) may be passed when the caller already has them (spaCy rebuilds the entities and the
+        text on every access)."""
         self.doc = doc
         self.ents = list(doc.ents) if ents is None else ents
-        self.text = doc.text
+        self.text = doc.text if text is None else text
         self.index = index or TokenIndex(doc)
         self.quotes = find_quotations(self.text) if quotes is None else quotes
         n = len(doc)
@@ -365,11 +370,10 @@ class DocumentAttribution:
         self.sent_of = [0] * n
         self.sent_first: list[int] = []
         self.sent_last: list[int] = []
-        for k, sent in enumerate(doc.sents if sents is None else sents):
-            self.sent_first.append(sent.start)
-            self.sent_last.append(sent.end - 1)
-            for i in range(sent.start, sent.end):
-                self.sent_of[i] = k
+        for k, (first, last) in enumerate(sentence_bounds(doc) if sents is None else sents):
+            self.sent_first.append(first)
+            self.sent_last.append(last)
+            self.sent_of[first : last + 1] = [k] * (last + 1 - first)
         self.para_starts: list[int] = []
         pos = 0
         for line in self.text.split("\n"):
@@ -393,27 +397,24 @@ class DocumentAttribution:
             if rng is not None:
                 for i in range(rng[0], rng[1] + 1):
                     self.quoted[i] = True
-        # one pass over the tokens (spaCy builds a Token object per access: keep them few)
-        self.lower: list[str] = []
-        self.verbs: list[int] = []
-        self.according: set[int] = set()
+        # token attributes as arrays of string hashes (a spaCy Token object per token would cost more than
+        # everything else here); Token objects only for the few candidates found
+        from spacy.attrs import LEMMA, LOWER, POS, TAG
+
+        arr = doc.to_array([POS, LOWER, LEMMA, TAG]).reshape(n, 4)
+        pos, lower, lemma, tag = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+        h = _hashes(doc)
+        outside = ~np.array(self.quoted, dtype=bool)
+        self._male = np.isin(lower, h["male"]) & outside
+        self._female = np.isin(lower, h["female"]) & outside
         self._propn: list[bool] = [False] * n  # a capitalised proper noun (not a weekday or month)
-        org_cands: list[int] = []
-        for t in doc:
-            i, low, pos = t.i, t.lower_, t.pos_
-            self.lower.append(low)
-            if pos == "PROPN":
-                self._propn[i] = _name_like(t)
-            elif self.quoted[i]:
-                continue
-            elif low == "according" and i + 1 < n:
-                self.according.add(i)
-            elif pos == "VERB":
-                if _is_attribution_verb(t):
-                    self.verbs.append(i)
-            elif pos == "NOUN" and t.tag_ == "NN" and t.lemma_ in _ORG_NOUNS:
-                org_cands.append(i)
-        self.according = {i for i in self.according if self.lower[i + 1] == "to"}
+        for i in np.flatnonzero(pos == h["PROPN"]).tolist():
+            self._propn[i] = _name_like(doc[i])
+        verb_cands = np.flatnonzero((pos == h["VERB"]) & np.isin(lemma, h["verbs"]) & outside).tolist()
+        self.verbs: list[int] = [i for i in verb_cands if _is_attribution_verb(doc[i])]
+        nxt_to = np.append(lower[1:] == h["to"], False)
+        self.according: set[int] = set(np.flatnonzero((lower == h["according"]) & nxt_to & outside).tolist())
+        org_cands = np.flatnonzero((pos == h["NOUN"]) & (tag == h["NN"]) & np.isin(lemma, h["orgs"]) & outside).tolist()
         self.entities: list[Entity] = []
         self.mention_at: dict[int, Mention] = {}  # every token of a mention -> mention
         self.mentions_by_sent: dict[int, list[Mention]] = defaultdict(list)
@@ -635,14 +636,8 @@ class DocumentAttribution:
                 continue
             (person,) = people
             start = min(m.first for m in self.mentions_by_sent[k] if m.entity is person)
-            seen: set[str] = set()
-            for i in range(max(first, start), self.sent_last[k] + 1):
-                if not self.quoted[i]:
-                    low = self.lower[i]
-                    if low in _MALE_PRONOUNS:
-                        seen.add("m")
-                    elif low in _FEMALE_PRONOUNS:
-                        seen.add("f")
+            a, b = max(first, start), self.sent_last[k] + 1
+            seen = {g for g, mask in (("m", self._male), ("f", self._female)) if mask[a:b].any()}
             if len(seen) == 1 and not person.gender_votes:
                 person.gender_votes[seen.pop()] += 1
 
@@ -1219,6 +1214,44 @@ def _name_range(doc: Doc, tok: Token) -> tuple[int, int]:
         else:
             break
     return first, last
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges ``(first, last)`` of the sentences, read from the sentence-start array (``doc.sents``
+    walks every token several times)."""
+    from spacy.attrs import SENT_START
+
+    n = len(doc)
+    if not n:
+        return []
+    starts = np.flatnonzero(doc.to_array([SENT_START]).reshape(n) == 1).tolist()
+    if not starts:  # no sentence boundaries set: let spaCy decide (or say what is missing)
+        return [(s.start, s.end - 1) for s in doc.sents]
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    return [(a, b - 1) for a, b in zip(starts, [*starts[1:], n], strict=True)]
+
+
+_HASHES: dict[str, np.ndarray] = {}
+
+
+def _hashes(doc: Doc) -> dict[str, np.ndarray]:
+    """String hashes of the word lists, as arrays for ``np.isin`` (the same for every pipeline)."""
+    if not _HASHES:
+        strings = doc.vocab.strings
+
+        def arr(words: Iterable[str]) -> np.ndarray:
+            return np.array(sorted(strings[w] for w in words), dtype=np.uint64)
+
+        _HASHES.update(
+            male=arr(_MALE_PRONOUNS),
+            female=arr(_FEMALE_PRONOUNS),
+            verbs=arr(ATTRIBUTION_VERBS),
+            orgs=arr(_ORG_NOUNS),
+        )
+        for word in ("PROPN", "VERB", "NOUN", "NN", "to", "according"):
+            _HASHES[word] = np.uint64(strings[word])
+    return _HASHES
 
 
 def _acronym(word: str) -> bool:

@@ -35,7 +35,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..quotes import Quotation, find_quotations
-from .attribution import REPORTING_VERBS, Attribution, DocumentAttribution, find_speaker, is_reporting_verb
+from .attribution import (
+    REPORTING_VERBS,
+    Attribution,
+    DocumentAttribution,
+    find_speaker,
+    is_reporting_verb,
+    sentence_bounds,
+)
 from .snap import TokenIndex
 
 if TYPE_CHECKING:
@@ -125,12 +132,11 @@ def _entity_range(doc: Doc, ent: Span, index: TokenIndex) -> tuple[int, int] | N
 _OPENING_MARKS = "\"“„”«»‹›‘'‚"
 
 
-def _pieces(doc: Doc, sents: Iterable[Span]) -> list[tuple[int, int]]:
+def _pieces(text: str, index: TokenIndex, sents: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentence character ranges, split at line breaks (a claim never spans paragraphs)."""
-    text = doc.text
     out: list[tuple[int, int]] = []
-    for sent in sents:
-        s, e = sent.start_char, sent.end_char
+    for first, last in sents:
+        s, e = index.starts[first], index.ends[last]
         while s < e:
             nl = text.find("\n", s, e)
             stop = e if nl < 0 else nl
@@ -142,18 +148,19 @@ def _pieces(doc: Doc, sents: Iterable[Span]) -> list[tuple[int, int]]:
     return out
 
 
-def _units(doc: Doc, quotes: list[Quotation], sents: Iterable[Span]) -> list[tuple[int, int, list[int]]]:
+def _units(
+    text: str, index: TokenIndex, quotes: list[Quotation], sents: Iterable[tuple[int, int]]
+) -> list[tuple[int, int, list[int]]]:
     """Claim units: pieces merged when one quotation runs through them, or a colon introduces one.
 
     Returns ``(start_char, end_char, [indices of quotations overlapping])``.
     """
-    pieces = _pieces(doc, sents)
+    pieces = _pieces(text, index, sents)
     if not pieces:
         return []
     starts = [a for a, _ in pieces]
     ends = [b for _, b in pieces]
     join = [False] * len(pieces)  # join[i]: piece i continues piece i-1
-    text = doc.text
     quote_starts = {q.start for q in quotes}
     for q in quotes:
         # segments of the quotation per paragraph
@@ -304,11 +311,11 @@ def suggest_spans(
         return res
     if quotes is None:
         quotes = find_quotations(text)
-    sents = list(doc.sents)
-    attribution = DocumentAttribution(doc, quotes, index, sents, ents)
+    sents = sentence_bounds(doc)
+    attribution = DocumentAttribution(doc, quotes, index, sents, ents, text)
 
     claims: list[dict[str, Any]] = []  # start, end, attrs, quotes, continued (no attribution of its own)
-    for ua, ub, uq in _units(doc, quotes, sents):
+    for ua, ub, uq in _units(text, index, quotes, sents):
         for a, b, qidx, got in _split_by_speaker(doc, attribution, ua, ub, uq):
             claim = _claim(doc, index, attribution, a, b, qidx, got, sid_of_token)
             if claim is not None:
