@@ -55,3 +55,36 @@ def test_agreement_on_the_demo_still_prints_a_table(tmp_path: Path, capsys: pyte
     proj = build_demo(tmp_path / "p")
     code, text = _run(capsys, "--project", str(proj.path), "agreement", "--task", "spans")
     assert code == 0 and "annotator" in text.lower() and "No " not in text.splitlines()[0]
+
+
+def test_compare_with_only_suggestions_uses_and_names_the_model_layer(
+    suggestions_only: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, text = _run(capsys, "--project", str(suggestions_only), "compare", "entities")
+    assert code == 0
+    assert "model suggestions only" in text and "Velmora" in text  # the model layer's table, said so
+
+
+@pytest.mark.parametrize(("view", "hint"), [("claims", "No claim annotations"), ("stances", "No stance annotations")])
+def test_compare_empty_views_say_what_to_run(
+    suggestions_only: Path, capsys: pytest.CaptureFixture[str], view: str, hint: str
+) -> None:
+    code, text = _run(capsys, "--project", str(suggestions_only), "compare", view)
+    assert code == 0 and hint in text
+    assert "toolkit preannotate" in text or "--layer model" in text or "01_annotate.ipynb" in text
+    assert "(nothing to show)" not in text
+
+
+def test_compare_human_layer_on_a_suggestions_only_project_points_to_the_model_layer(
+    suggestions_only: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, text = _run(capsys, "--project", str(suggestions_only), "compare", "entities", "--layer", "human")
+    assert code == 0 and "--layer model" in text
+
+
+def test_report_with_only_suggestions(suggestions_only: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.html"
+    code, _ = _run(capsys, "--project", str(suggestions_only), "report", "-o", str(out))
+    html = out.read_text("utf-8")
+    assert code == 0 and "model suggestions only" in html
+    assert "No stance annotations in this project yet" in html

@@ -195,7 +195,8 @@ def test_comparison_object_and_cli(demo, env_with_repo):
     out = subprocess.run([*run, "quotes", "--format", "csv"], capture_output=True, text=True, env=env_with_repo,
                          check=True).stdout
     lines = out.strip().splitlines()
-    assert lines[0] == "similarity,source_a,speaker_a,text_a,source_b,speaker_b,text_b,diff"
+    # issue 10: each row says which kind of match it is and how much of each side it covers
+    assert lines[0] == "match,similarity,cover_a,cover_b,source_a,speaker_a,text_a,source_b,speaker_b,text_b,diff"
     assert len(lines) == 7 and "Dario Venn" in out and "{+managed+}" in out
     for view in ("entities", "claims", "stances", "profiles", "links"):
         res = subprocess.run([*run, view, "--layer", "ana"], capture_output=True, text=True, env=env_with_repo)

@@ -347,8 +347,10 @@ def test_cli_review_lists_accepts_and_rejects(tmp_path, env_with_repo):
     assert cli("merges", "--accept-all").returncode == 0
     assert "no merge proposals with status 'proposed'" in cli("merges").stdout
     assert entities.load_merges(path) == {"Aliev": "Ilham Aliyev", "Tell": "Rasmus Tell"}
+    # each view is its own subcommand (issue 16): a merges option on another view is a usage error (exit 2)
     wrong = cli("entities", "--accept", "Tell")
-    assert wrong.returncode == 1 and "compare merges" in wrong.stderr
+    assert wrong.returncode == 2 and "unrecognized arguments: --accept Tell" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
 
 
 # -- titles, acronyms, places --------------------------------------------------------------------

@@ -50,7 +50,10 @@ def test_report_escapes_document_text(tmp_path):
     links = pd.DataFrame(columns=["id", "a", "b", "doc_a", "doc_b", "annotator", "is_model", "ts"])
     html = render_report(Comparison(docs, empty, st, links, name="t"))
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "No entity annotations." in html and "No stance annotations." in html
+    # an empty section says why and what to run, once, and never contradicts itself (issue 15)
+    assert "No entity annotations in this project yet" in html and "No stance annotations in this project yet" in html
+    assert "toolkit preannotate" in html
+    assert "Every entity is mentioned by at least two sources." not in html
 
 
 def test_report_renders_in_chromium_and_screenshot(report_file):

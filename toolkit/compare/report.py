@@ -20,15 +20,26 @@ import pandas as pd
 
 from toolkit.compare import claims as _claims
 from toolkit.compare import entities as _entities
+from toolkit.compare import framing as _framing
 from toolkit.compare import plots as _plots
 from toolkit.compare import profiles as _profiles
 from toolkit.compare import quotes as _quotes
+from toolkit.compare import report_templates as T
 from toolkit.compare import stances as _stances
-from toolkit.compare._layers import Layer, describe_layer
+from toolkit.compare._layers import Layer, describe_layer, layer_mask
+from toolkit.hints import empty_hint
 from toolkit.store import atomic_write_text
 
 #: Entity labels shown in the report's entity section (names of things, not dates or amounts).
 NAMED_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT")
+
+
+def _only_model(spans: pd.DataFrame, stances: pd.DataFrame) -> bool:
+    """True when the frames hold model suggestions and nothing from people."""
+    if spans.empty or "annotator" not in spans.columns:
+        return False
+    model = layer_mask(spans, "model")
+    return bool(model.any()) and not bool((~model).any()) and (stances.empty or not (~layer_mask(stances, "model")).any())
 
 
 class Comparison:
@@ -44,7 +55,14 @@ class Comparison:
                  entity_labels: tuple[str, ...] | None = NAMED_LABELS,
                  quote_threshold: float = 0.75, min_quote_words: int = 3) -> None:
         self.documents, self.spans, self.stance_frame, self.links = documents, spans, stances, links
+        self.layer_note = ""
+        if layer is None and _only_model(spans, stances):
+            # a project with suggestions only (import + preannotate): show them rather than nothing
+            layer = "model"
+            self.layer_note = ("This project has model suggestions only, no human annotations yet: the report uses "
+                               "the model layer. Review suggestions in notebooks/01_annotate.ipynb.")
         self.layer = layer
+        self.project_path: str | None = None
         self.merges = dict(merges or {})
         self.name = name
         self.entity_labels = entity_labels
@@ -60,8 +78,10 @@ class Comparison:
         proj = Project.open(path)
         frames = proj.load()
         name = kwargs.pop("name", None) or proj.name
-        return cls(frames.documents, frames.spans, frames.stances, frames.links, layer=layer,
-                   merges=_entities.load_merges(path), name=name, **kwargs)
+        cmp = cls(frames.documents, frames.spans, frames.stances, frames.links, layer=layer,
+                  merges=_entities.load_merges(path), name=name, **kwargs)
+        cmp.project_path = str(proj.path)
+        return cmp
 
     def __repr__(self) -> str:
         return (f"Comparison({self.name or 'unnamed'!r}, sources={len(self.sources)}, "
@@ -130,12 +150,12 @@ class Comparison:
     def quotes(self) -> pd.DataFrame:
         """:func:`~toolkit.compare.quotes.document_quotations`."""
         return _quotes.document_quotations(self.documents, self.spans, self.layer,
-                                           self.min_quote_words, self.merges)
+                                           self.min_quote_words, self.merges, scare_quotes=True)
 
     @cached_property
     def quote_matches(self) -> pd.DataFrame:
         """Matched quotation pairs across sources."""
-        return _quotes.match_quotations(self.quotes, self.quote_threshold)
+        return _quotes.match_quotations(self.quotes, self.quote_threshold, diff=False)
 
     @cached_property
     def shared_quotations(self) -> pd.DataFrame:
@@ -155,6 +175,55 @@ class Comparison:
             warnings.simplefilter("ignore", RuntimeWarning)
             return _stances.stance_table(self.stance_frame, self.layer)
 
+    # entity merge proposals -------------------------------------------------------------------
+    @cached_property
+    def open_proposals(self) -> int:
+        """Name-variant merges proposed and not yet reviewed (``toolkit compare merges``)."""
+        if self.entity_matrix.empty:
+            return 0
+        rejected = _entities.rejected_pairs(self.project_path) if self.project_path else []
+        props = _entities.propose_merges(self.spans, self.layer, self.merges, self.entity_labels, rejected=rejected)
+        return len(props)
+
+    # framing ----------------------------------------------------------------------------------
+    @cached_property
+    def voices(self) -> pd.DataFrame:
+        """:func:`~toolkit.compare.framing.voices` (who each outlet quotes)."""
+        return _framing.voices(self.quotes, self.clusters)
+
+    @cached_property
+    def voice_presence(self) -> pd.DataFrame:
+        """Quoted / mentioned / absent per speaker and outlet."""
+        return _framing.voice_presence(self.quotes, self.mentions, self.sources)
+
+    @cached_property
+    def verbs(self) -> pd.DataFrame:
+        """The reporting verb of every quotation."""
+        return _framing.attribution_verbs(self.documents, self.quotes)
+
+    @cached_property
+    def shared_verbs(self) -> pd.DataFrame:
+        """Both outlets' verbs for each shared quotation."""
+        return _framing.shared_quote_verbs(self.quote_matches, self.verbs)
+
+    @cached_property
+    def distinctive_words(self) -> pd.DataFrame:
+        """Fightin' Words per outlet."""
+        return _framing.distinctive_words(self.documents)
+
+    @cached_property
+    def emphasis(self) -> pd.DataFrame:
+        """Headline/lead items and omissions per outlet."""
+        shared = self.shared_quotations
+        groups: dict[str, str] = {}
+        if not self.quote_matches.empty and not shared.empty:
+            from toolkit.model import connected_components
+
+            roots = connected_components(zip(self.quote_matches["quote_a"], self.quote_matches["quote_b"],
+                                             strict=True))
+            groups = {q: f"quotation {r}" for q, r in roots.items()}
+        return _framing.emphasis(self.documents, self.mentions, self.clusters, self.quotes, groups)
+
     @cached_property
     def profiles(self) -> pd.DataFrame:
         """Per-source profiles."""
@@ -163,31 +232,12 @@ class Comparison:
 
 
 # ---------------------------------------------------------------------------------------------
-# HTML
+# HTML (markup and explanations in toolkit.compare.report_templates)
 # ---------------------------------------------------------------------------------------------
 
-CSS = """
-body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-       margin: 0; color: #1f2328; background: #f6f8fa; line-height: 1.45; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 64px; background: #fff; }
-h1 { font-size: 1.8em; margin-bottom: 0.2em; }
-h2 { border-bottom: 2px solid #d0d7de; padding-bottom: 4px; margin-top: 2em; }
-h3 { margin-top: 1.4em; }
-p.explain, .explain { color: #444; max-width: 860px; }
-p.meta { color: #666; font-size: 0.9em; }
-nav ol { columns: 2; }
-table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.88em; }
-th, td { border: 1px solid #d0d7de; padding: 4px 8px; vertical-align: top; text-align: left; }
-th { background: #eef1f4; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr:nth-child(even) td { background: #fafbfc; }
-figure { margin: 12px 0 20px; }
-figure img { max-width: 100%; height: auto; border: 1px solid #e1e4e8; }
-figcaption { font-size: 0.85em; color: #555; }
-del { background: #ffd7d5; text-decoration: line-through; }
-ins { background: #ccffd8; text-decoration: none; }
-.empty { color: #888; font-style: italic; }
-"""
+CSS = T.CSS
+#: Rows shown per table; a 100,000-article project stays a small file that opens at once.
+TOP = 40
 
 
 def figure_to_data_uri(fig: Any, dpi: int = 110) -> str:
@@ -217,7 +267,7 @@ def html_table(frame: pd.DataFrame, percent_cols: tuple[str, ...] = (), raw_cols
     Columns in ``raw_cols`` are inserted as HTML without escaping (the caller made them safe).
     """
     if frame is None or frame.empty:
-        return f'<p class="empty">{escape(empty)}</p>'
+        return T.EMPTY.format(text=escape(empty))
     df = frame if max_rows is None else frame.iloc[:max_rows]
     idx_names = [n for n in (df.index.names or []) if n] if index else []
     head = "".join(f"<th>{escape(str(n))}</th>" for n in idx_names) if index else ""
@@ -237,158 +287,189 @@ def html_table(frame: pd.DataFrame, percent_cols: tuple[str, ...] = (), raw_cols
             text, num = _fmt(val, percent=col in percent_cols)
             cells.append(f'<td class="num">{text}</td>' if num else f"<td>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    more = ""
-    if max_rows is not None and len(frame) > max_rows:
-        more = f'<p class="meta">Showing {max_rows} of {len(frame)} rows.</p>'
+    more = T.MORE_ROWS.format(shown=max_rows, total=len(frame)) if max_rows is not None and len(frame) > max_rows \
+        else ""
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return (f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            + more)
+    return T.TABLE.format(caption=cap, head=head, rows="".join(rows)) + more
 
 
 def _figure(fig: Any, alt: str, caption: str) -> str:
-    return (f'<figure><img src="{figure_to_data_uri(fig)}" alt="{escape(alt)}">'
-            f"<figcaption>{escape(caption)}</figcaption></figure>")
+    return T.FIGURE.format(src=figure_to_data_uri(fig), alt=escape(alt), caption=escape(caption))
+
+
+def _explain(key: str, **values: Any) -> str:
+    return T.EXPLAIN.format(text=T.EXPLAIN_TEXT[key].format(**values))
+
+
+def _section(number: int) -> str:
+    anchor, title = T.SECTIONS[number - 1]
+    return T.SECTION.format(anchor=anchor, number=number, title=escape(title))
+
+
+def _sub(title: str) -> str:
+    return T.SUBSECTION.format(title=escape(title))
+
+
+def _header(cmp: Comparison, title: str) -> str:
+    annotators = sorted(cmp.spans["annotator"].unique()) if not cmp.spans.empty else []
+    note = T.LAYER_NOTE.format(text=escape(cmp.layer_note)) if cmp.layer_note else ""
+    items = "".join(T.CONTENTS_ITEM.format(anchor=a, title=escape(t)) for a, t in T.SECTIONS)
+    return T.HEADER.format(
+        title=escape(title), n_sources=len(cmp.sources), n_documents=f"{len(cmp.documents):,}",
+        layer=escape(describe_layer(cmp.layer)), annotators=escape(", ".join(annotators) or "none"),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), layer_note=note,
+    ) + T.CONTENTS.format(items=items)
+
+
+def _sources_section(cmp: Comparison) -> list[str]:
+    docs = cmp.documents
+    out = [_section(1), _explain("sources")]
+    if docs.empty:
+        return [*out, T.EMPTY.format(text="The project has no documents: run toolkit import.")]
+    per = docs.groupby("source").agg(documents=("doc_id", "size"), characters=("n_chars", "sum"))
+    out.append(html_table(per))
+    first = docs.sort_values(["source", "doc_id"]).groupby("source", sort=False).head(5)
+    out.append(html_table(first[["source", "doc_id", "title", "published", "n_chars"]]
+                          .rename(columns={"doc_id": "document", "n_chars": "characters"}),
+                          index=False, max_rows=TOP, caption="The first articles of each source"))
+    return out
+
+
+def _profiles_section(cmp: Comparison) -> list[str]:
+    prof = cmp.profiles
+    out = [_section(2), _explain("profiles", min_words=cmp.min_quote_words)]
+    if not prof.empty:
+        out.append(_figure(_plots.profile_bars(prof), "Bar charts of words, quotations and share quoted per source",
+                           "Length, quotations and share of quoted text per source."))
+    out.append(html_table(prof.rename(columns={"quote_share": "share quoted", "quoted_chars": "quoted characters",
+                                               "speakers_quoted": "speakers quoted"}),
+                          percent_cols=("share quoted",), max_rows=TOP))
+    return out
+
+
+def _entities_section(cmp: Comparison) -> list[str]:
+    out = [_section(3), _explain("entities")]
+    if cmp.entity_matrix.empty:
+        return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.spans, "entity annotations", cmp.layer)))]
+    out.append(_figure(_plots.coverage_heatmap(cmp.entity_matrix, "Entity mentions per source", max_rows=25),
+                       "Heatmap of entity mentions per source",
+                       "Entity mentions per source (the 25 most mentioned entities)."))
+    if cmp.open_proposals:
+        out.append(T.LAYER_NOTE.format(text=escape(
+            f"{cmp.open_proposals:,} possible merges of name variants wait for review: "
+            "toolkit compare merges (or merge_proposals() in a notebook).")))
+    out += [_sub("Entity mentions per source"), html_table(cmp.entity_matrix, max_rows=TOP)]
+    out += [_sub("Mentioned by one source only"), _explain("exclusive_entities"),
+            html_table(cmp.exclusive_entities, index=False, max_rows=TOP,
+                       empty="Every entity is mentioned by at least two sources.")]
+    fm = cmp.first_mentions
+    fm = fm.reindex(cmp.entity_matrix.index[:25]) if not fm.empty else fm
+    out += [_sub("How early each entity appears"), _explain("first_mentions"),
+            html_table(fm, percent_cols=tuple(fm.columns))]
+    return out
+
+
+def _claims_section(cmp: Comparison) -> list[str]:
+    out = [_section(4), _explain("claims")]
+    if cmp.clusters.empty:
+        return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.spans, "claim annotations", cmp.layer)))]
+    out.append(_figure(_plots.coverage_heatmap(cmp.cluster_matrix, "Claims per source", max_rows=30, cmap="Greens",
+                                               label_width=55),
+                       "Heatmap of claim clusters per source",
+                       "Claim clusters per source (rows: cluster and the start of its first claim)."))
+    attr = cmp.attributions
+    if not attr.empty:
+        multi = cmp.clusters.groupby("cluster")["cluster_sources"].first()
+        attr = attr[attr.index.map(multi) > 1]
+    out += [_sub("Who each source attributes each claim to"), _explain("attributions"),
+            html_table(attr, max_rows=TOP, empty="No claim is reported by two or more sources.")]
+    out += [_sub("Claims only one source reports"),
+            html_table(cmp.exclusive_claims, index=False, max_rows=TOP,
+                       empty="Every claim cluster appears in at least two sources.")]
+    sl = cmp.suggested_links
+    sl = sl[["score", "source_a", "text_a", "source_b", "text_b"]] if not sl.empty else sl
+    out += [_sub("Possible links to review"), _explain("links"),
+            html_table(sl, index=False, max_rows=10, empty="No suggestions.")]
+    return out
+
+
+def _quotes_section(cmp: Comparison) -> list[str]:
+    out = [_section(5), _explain("quotes")]
+    if cmp.quotes.empty:
+        return [*out, T.EMPTY.format(text="No quotations in the documents.")]
+    out.append(html_table(cmp.shared_quotations.rename(columns={"n_sources": "sources (n)",
+                                                                "n_quotations": "quotations (n)"}),
+                          index=False, max_rows=TOP, empty="No quotation appears in more than one source."))
+    qm = cmp.quote_matches
+    if not qm.empty:
+        qm = qm.iloc[:TOP].copy()
+        # word diffs only for the rows shown (the full table can hold hundreds of thousands of pairs)
+        qm["differences"] = [_quotes.compare_quotes(a, b).diff_html for a, b in zip(qm["text_a"], qm["text_b"],
+                                                                                      strict=True)]
+        qm = qm[["match", "similarity", "cover_a", "cover_b", "source_a", "speaker_a", "source_b", "speaker_b",
+                 "differences"]].rename(columns={"speaker_a": "attributed to (a)", "speaker_b": "attributed to (b)",
+                                                 "cover_a": "cover a", "cover_b": "cover b"})
+    out.append(html_table(qm, index=False, percent_cols=("similarity", "cover a", "cover b"),
+                          raw_cols=("differences",), empty="No matching quotations."))
+    if len(cmp.quote_matches) > TOP:
+        out.append(T.MORE_ROWS.format(shown=TOP, total=len(cmp.quote_matches)))
+    return out
+
+
+def _stances_section(cmp: Comparison) -> list[str]:
+    out = [_section(6), _explain("stances")]
+    if cmp.stance_distribution.empty:
+        return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.stance_frame, "stance annotations", cmp.layer)))]
+    out.append(_figure(_plots.stance_bars(cmp.stance_distribution), "Stacked bars of stance per source and target",
+                       "Share of stance values per source, one panel per target (n = number of stance annotations)."))
+    st = cmp.stance_table.rename(columns={"percent_agreement": "percent agreement", "n_annotators": "annotators"})
+    out.append(html_table(st, percent_cols=("percent agreement",), max_rows=TOP))
+    return out
+
+
+def _framing_section(cmp: Comparison) -> list[str]:
+    out = [_section(7)]
+    voices = cmp.voices
+    top_voices = voices.groupby("source", sort=True).head(8) if not voices.empty else voices
+    out += [_sub("Voices: who gets to speak"), _explain("voices"),
+            html_table(top_voices, index=False, percent_cols=("share",), max_rows=TOP,
+                       empty="No attributed quotations.")]
+    presence = cmp.voice_presence
+    out += [_explain("presence"), html_table(presence.iloc[:15], empty="No quoted speakers.")]
+    verbs = cmp.shared_verbs
+    if not verbs.empty:
+        verbs = verbs[["text_a", "speaker_a", "source_a", "verb_a", "class_a", "source_b", "verb_b", "class_b"]]
+        verbs = verbs.sort_values("class_a", key=lambda c: c.eq(verbs["class_b"]), kind="stable")
+    out += [_sub("Attribution verbs"), _explain("verbs"),
+            html_table(verbs, index=False, max_rows=25, empty="No shared quotation with a reporting verb.")]
+    classes = cmp.verbs[cmp.verbs["verb_class"] != ""] if not cmp.verbs.empty else cmp.verbs
+    if not classes.empty:
+        out += [_explain("verb_classes"),
+                html_table(pd.crosstab(classes["source"], classes["verb_class"]))]
+    words = cmp.distinctive_words
+    words = words.groupby("source", sort=True).head(10) if not words.empty else words
+    out += [_sub("Distinctive wording"), _explain("words"),
+            html_table(words, index=False, max_rows=TOP * 2, empty="Too little text to compare wording.")]
+    emph = cmp.emphasis
+    heads = emph[emph["in_headline"] | emph["in_lead"]] if not emph.empty else emph
+    out += [_sub("Emphasis: headlines and first paragraphs"), _explain("emphasis"),
+            html_table(heads.groupby("source").head(8) if not heads.empty else heads, index=False, max_rows=TOP,
+                       empty="No annotated items in headlines or first paragraphs.")]
+    omitted = emph[emph["omitted_by"] != ""].drop_duplicates(["item", "kind"]) if not emph.empty else emph
+    out += [_sub("Left out"), _explain("omissions"),
+            html_table(omitted[["item", "kind", "omitted_by"]] if not omitted.empty else omitted, index=False,
+                       max_rows=TOP, empty="Nothing most outlets carry is left out by another.")]
+    return out
 
 
 def render_report(cmp: Comparison, title: str | None = None) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     title = title or f"How the sources covered it: {cmp.name or 'comparison'}"
-    docs = cmp.documents.sort_values(["source", "doc_id"])
-    annotators = sorted(cmp.spans["annotator"].unique()) if not cmp.spans.empty else []
-    parts: list[str] = []
-    add = parts.append
-
-    add(f"<h1>{escape(title)}</h1>")
-    add(f'<p class="meta">{len(cmp.sources)} sources, {len(docs)} documents. Annotations used: '
-        f"{escape(describe_layer(cmp.layer))} (annotators in the project: "
-        f"{escape(', '.join(annotators) or 'none')}). Generated "
-        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.</p>")
-    add('<p class="explain">This report compares how several news sources reported the same '
-        "event: who and what they mention, which claims they make, which quotations they share, "
-        "and which side they take. Each section starts with a short explanation of how to read "
-        "it. Counts come from the annotations people (or models) made on the articles, so they "
-        "are only as complete as those annotations.</p>")
-    add("<nav><h2>Contents</h2><ol><li><a href='#sources'>Sources and documents</a></li>"
-        "<li><a href='#profiles'>Source profiles</a></li><li><a href='#entities'>Who and what "
-        "is mentioned</a></li><li><a href='#claims'>Claims</a></li><li><a href='#quotes'>"
-        "Shared quotations</a></li><li><a href='#stances'>Stances</a></li></ol></nav>")
-
-    # sources
-    add("<h2 id='sources'>1. Sources and documents</h2>")
-    add('<p class="explain">The articles this report is based on, grouped by source.</p>')
-    add(html_table(docs[["source", "doc_id", "title", "published", "n_chars"]]
-                   .rename(columns={"doc_id": "document", "n_chars": "characters"}),
-                   index=False, empty="The project has no documents."))
-
-    # profiles
-    prof = cmp.profiles
-    add("<h2 id='profiles'>2. Source profiles</h2>")
-    add('<p class="explain">How much each source wrote and how much of it is other people\'s '
-        "words. <b>Quotations</b> counts passages in quotation marks of at least "
-        f"{cmp.min_quote_words} words; <b>share quoted</b> is the part of the text inside "
-        "quotation marks; <b>speakers quoted</b> counts the different people or bodies quoted; "
-        "<b>claims</b> counts annotated claims.</p>")
-    if not prof.empty:
-        add(_figure(_plots.profile_bars(prof), "Bar charts of words, quotations and share quoted "
-                    "per source", "Length, quotations and share of quoted text per source."))
-    add(html_table(prof.rename(columns={"quote_share": "share quoted", "quoted_chars":
-                                        "quoted characters", "speakers_quoted": "speakers quoted"}),
-                   percent_cols=("share quoted",)))
-
-    # entities
-    add("<h2 id='entities'>3. Who and what is mentioned</h2>")
-    add('<p class="explain">Each row is a person, organisation or place; each column a source; '
-        "each cell the number of times that source mentions it. Different spellings of the "
-        'same name ("Ms Doe", "Jane Doe", "Doe\'s") are counted as one entity. Darker cells '
-        "mean more mentions. A row with empty cells shows who a source left out.</p>")
-    if not cmp.entity_matrix.empty:
-        add(_figure(_plots.coverage_heatmap(cmp.entity_matrix, "Entity mentions per source",
-                                            max_rows=25),
-                    "Heatmap of entity mentions per source",
-                    "Entity mentions per source (the 25 most mentioned entities)."))
-    add("<h3>Entity mentions per source</h3>")
-    add(html_table(cmp.entity_matrix, max_rows=40, empty="No entity annotations."))
-    add("<h3>Mentioned by one source only</h3>")
-    add('<p class="explain">Entities that appear in only one source\'s coverage.</p>')
-    add(html_table(cmp.exclusive_entities, index=False, max_rows=40,
-                   empty="Every entity is mentioned by at least two sources."))
-    add("<h3>How early each entity appears</h3>")
-    add('<p class="explain">Position of the first mention in the article, from 0% (the first '
-        "words) to 100% (the end); earlier usually means more prominent. Empty: not mentioned.</p>")
-    fm = cmp.first_mentions
-    if not fm.empty:
-        fm = fm.reindex(cmp.entity_matrix.index[:25])
-    add(html_table(fm, percent_cols=tuple(fm.columns), empty="No entity annotations."))
-
-    # claims
-    add("<h2 id='claims'>4. Claims</h2>")
-    add('<p class="explain">A claim is a statement of fact, prediction, opinion or quotation '
-        "that annotators marked. Claims that annotators linked as \"the same claim\" form a "
-        "<b>cluster</b> (C1, C2, ...). The heatmap shows which sources carry each cluster.</p>")
-    if not cmp.cluster_matrix.empty:
-        add(_figure(_plots.coverage_heatmap(cmp.cluster_matrix, "Claims per source",
-                                            max_rows=30, cmap="Greens", label_width=55),
-                    "Heatmap of claim clusters per source",
-                    "Claim clusters per source (rows: cluster and the start of its first claim)."))
-    add("<h3>Who each source attributes each claim to</h3>")
-    add('<p class="explain">For clusters reported by more than one source: the person or body '
-        "each source names as the origin of the claim. \"(unattributed)\" means the source "
-        "states it without naming anyone.</p>")
-    attr = cmp.attributions
-    if not attr.empty:
-        multi = cmp.clusters.groupby("cluster")["cluster_sources"].first()
-        attr = attr[attr.index.map(multi) > 1]
-    add(html_table(attr, empty="No claim is reported by two or more sources."))
-    add("<h3>Claims only one source reports</h3>")
-    add(html_table(cmp.exclusive_claims, index=False, max_rows=40,
-                   empty="Every claim cluster appears in at least two sources."))
-    add("<h3>Possible links to review</h3>")
-    add('<p class="explain">Pairs of claims from different sources that use similar words but '
-        "are not linked yet, most similar first (score from 0 to 1). An annotator should check "
-        "them: similar words do not always mean the same claim.</p>")
-    sl = cmp.suggested_links[["score", "source_a", "text_a", "source_b", "text_b"]] \
-        if not cmp.suggested_links.empty else cmp.suggested_links
-    add(html_table(sl, index=False, max_rows=10, empty="No suggestions."))
-
-    # quotations
-    add("<h2 id='quotes'>5. Shared quotations</h2>")
-    add('<p class="explain">The same quotation printed by more than one source, even when a '
-        "source shortened it, left words out (…) or changed a word. In the differences column, "
-        '<del>struck-out words</del> appear only in the first source\'s version and '
-        "<ins>highlighted words</ins> only in the second's. Similarity is the share of the "
-        "shorter version found in the other (100% = identical or a pure cut).</p>")
-    add(html_table(cmp.shared_quotations.rename(columns={"n_sources": "sources (n)"}),
-                   index=False, empty="No quotation appears in more than one source."))
-    qm = cmp.quote_matches
-    if not qm.empty:
-        qm = qm.assign(diff_html=qm["diff_html"])[
-            ["similarity", "source_a", "speaker_a", "source_b", "speaker_b", "diff_html"]
-        ].rename(columns={"diff_html": "differences", "speaker_a": "attributed to (a)",
-                          "speaker_b": "attributed to (b)"})
-    add(html_table(qm, index=False, percent_cols=("similarity",), raw_cols=("differences",),
-                   empty="No matching quotations."))
-
-    # stances
-    add("<h2 id='stances'>6. Stances</h2>")
-    add('<p class="explain">Whether each source\'s coverage is in favour of, against, or neutral '
-        "towards each target, as annotated. <b>Agreement</b> shows how far the annotators agreed "
-        "on these judgements for that source and target: Krippendorff's alpha is 1 for perfect "
-        "agreement and 0 for agreement no better than chance (n/a when it cannot be computed, "
-        "e.g. only one annotator); percent agreement is the share of annotator pairs that "
-        "chose the same value.</p>")
-    if not cmp.stance_distribution.empty:
-        add(_figure(_plots.stance_bars(cmp.stance_distribution), "Stacked bars of stance per "
-                    "source and target", "Share of stance values per source, one panel per "
-                    "target (n = number of stance annotations)."))
-    st = cmp.stance_table.rename(columns={"percent_agreement": "percent agreement",
-                                          "n_annotators": "annotators", "alpha": "alpha"})
-    add(html_table(st, percent_cols=("percent agreement",), empty="No stance annotations."))
-
-    body = "\n".join(parts)
-    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{escape(title)}</title><style>{CSS}</style></head>"
-            f"<body><main>\n{body}\n</main></body></html>\n")
+    parts = [_header(cmp, title)]
+    for section in (_sources_section, _profiles_section, _entities_section, _claims_section, _quotes_section,
+                    _stances_section, _framing_section):
+        parts += section(cmp)
+    return T.PAGE.format(title=escape(title), css=T.CSS, body="\n".join(parts))
 
 
 def write_report(cmp: Comparison | str | os.PathLike[str], output: str | os.PathLike[str],
