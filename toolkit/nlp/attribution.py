@@ -263,6 +263,8 @@ class Entity:
     gender_votes: Counter[str] = field(default_factory=Counter)
     mentions: list[Mention] = field(default_factory=list)
     best: Mention | None = None  # the mention with the fullest name
+    starts: list[int] = field(default_factory=list)  # first token of each mention, sorted
+    unquoted: list[int] = field(default_factory=list)  # the same, mentions outside quotations only
 
     @property
     def name(self) -> str:
@@ -419,11 +421,14 @@ class DocumentAttribution:
         self.mention_at: dict[int, Mention] = {}  # every token of a mention -> mention
         self.mentions_by_sent: dict[int, list[Mention]] = defaultdict(list)
         self._by_surname: dict[str, Entity] = {}  # surname of a person -> that person (first one named)
+        self._by_last_word: dict[str, list[Entity]] = defaultdict(list)
+        self._by_prefix: dict[str, list[Entity]] = defaultdict(list)  # first 3 letters of a name's word
         self._collect_mentions()
         self._roles: dict[str, list[tuple[frozenset[str], Entity]]] = defaultdict(list)
         self._titles: dict[int, set[str]] = {}  # id(entity) -> role nouns given as titles (not "a ...")
         self._collect_roles()
         self._collect_pronoun_genders()
+        self._orgs = [e for e in self.entities if e.kind == "ORG"]
         # speakers of attribution verbs and "according to", in document order
         self._events_by_sent: dict[int, list[tuple[int, Entity, bool]]] = defaultdict(list)
         self.by_verb: dict[int, Attribution] = {}
@@ -542,6 +547,11 @@ class DocumentAttribution:
                         ent.gender_votes[g] += 1
         for ent in self.entities:
             ent.mentions.sort(key=lambda m: m.first)
+            ent.starts = [m.first for m in ent.mentions]
+            ent.unquoted = [m.first for m in ent.mentions if not m.quoted]
+            self._by_last_word[ent.words[-1]].append(ent)
+            for prefix in {w[:3] for w in ent.words}:
+                self._by_prefix[prefix].append(ent)
             if ent.kind == "PERSON" and len(ent.words) > 1:
                 self._by_surname.setdefault(ent.words[-1], ent)
             for m in ent.mentions:
@@ -704,11 +714,8 @@ class DocumentAttribution:
 
     def _mention_near(self, ent: Entity, before: int) -> Mention | None:
         """The entity's last named mention before token ``before`` (else its fullest mention)."""
-        best = ent.best
-        for m in ent.mentions:
-            if m.first < before:
-                best = m
-        return best
+        k = bisect_right(ent.starts, before - 1)
+        return ent.mentions[k - 1] if k else ent.best
 
     def resolve_role(self, noun: Token) -> Attribution:
         """A role noun ("the Ostrandi leader", "the airline") -> the one entity the article gave that role."""
@@ -767,7 +774,7 @@ class DocumentAttribution:
         ]
         if mods:
             words = tuple(t.lower_ for t in noun.lefts if t.dep_ in ("compound", "amod", "nmod")) + (noun.lower_,)
-            for e in self.entities:
+            for e in self._by_last_word.get(words[-1], []):
                 if e.words[-len(words) :] == words:
                     return self._role_hit(e, noun, phrase, "")
             name = " ".join(
@@ -777,7 +784,7 @@ class DocumentAttribution:
             return Attribution(name, None, None, "role", [f"speaker: organisation named '{phrase}' -> {name}"])
         named = [
             e
-            for e in self.entities
+            for e in self._by_prefix.get(lemma[:3], [])
             if e.kind in ("ORG", "PROPN")
             and e.mentions[0].first < noun.i
             and any(_word_names(w, lemma) for w in e.words)
@@ -801,10 +808,8 @@ class DocumentAttribution:
     def _most_salient_org(self, before: int) -> list[Entity]:
         """The organisation named most often (outside quotations, speaker resolutions included) before ``before``."""
         counts: list[tuple[int, Entity]] = []
-        for e in self.entities:
-            if e.kind != "ORG":
-                continue
-            n = sum(1 for m in e.mentions if m.first < before and not m.quoted) + self._resolved.get(id(e), 0)
+        for e in self._orgs:
+            n = bisect_right(e.unquoted, before - 1) + self._resolved.get(id(e), 0)
             if n:
                 counts.append((n, e))
         counts.sort(key=lambda c: -c[0])
