@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 ensure_venv
 echo "==> installing the toolkit and its dependencies into .venv"
-quiet_pip .venv/bin/python -m pip install --disable-pip-version-check -e .
+quiet_pip .venv/bin/python -m pip install --disable-pip-version-check -e ".[all]"
 quiet_jupyterlab
 if [ ! -f annotations/project.json ]; then
   echo "==> creating the demo project in annotations/"

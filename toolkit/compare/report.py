@@ -21,7 +21,6 @@ import pandas as pd
 from toolkit.compare import claims as _claims
 from toolkit.compare import entities as _entities
 from toolkit.compare import framing as _framing
-from toolkit.compare import plots as _plots
 from toolkit.compare import profiles as _profiles
 from toolkit.compare import quotes as _quotes
 from toolkit.compare import report_templates as T
@@ -293,6 +292,13 @@ def html_table(frame: pd.DataFrame, percent_cols: tuple[str, ...] = (), raw_cols
     return T.TABLE.format(caption=cap, head=head, rows="".join(rows)) + more
 
 
+def _plot(name: str, *args: Any, **kwargs: Any) -> Any:
+    """A figure from :mod:`toolkit.compare.plots` (matplotlib loads only when a report draws one)."""
+    from toolkit.compare import plots
+
+    return getattr(plots, name)(*args, **kwargs)
+
+
 def _figure(fig: Any, alt: str, caption: str) -> str:
     return T.FIGURE.format(src=figure_to_data_uri(fig), alt=escape(alt), caption=escape(caption))
 
@@ -339,7 +345,7 @@ def _profiles_section(cmp: Comparison) -> list[str]:
     prof = cmp.profiles
     out = [_section(2), _explain("profiles", min_words=cmp.min_quote_words)]
     if not prof.empty:
-        out.append(_figure(_plots.profile_bars(prof), "Bar charts of words, quotations and share quoted per source",
+        out.append(_figure(_plot("profile_bars", prof), "Bar charts of words, quotations and share quoted per source",
                            "Length, quotations and share of quoted text per source."))
     out.append(html_table(prof.rename(columns={"quote_share": "share quoted", "quoted_chars": "quoted characters",
                                                "speakers_quoted": "speakers quoted"}),
@@ -351,7 +357,7 @@ def _entities_section(cmp: Comparison) -> list[str]:
     out = [_section(3), _explain("entities")]
     if cmp.entity_matrix.empty:
         return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.spans, "entity annotations", cmp.layer)))]
-    out.append(_figure(_plots.coverage_heatmap(cmp.entity_matrix, "Entity mentions per source", max_rows=25),
+    out.append(_figure(_plot("coverage_heatmap", cmp.entity_matrix, "Entity mentions per source", max_rows=25),
                        "Heatmap of entity mentions per source",
                        "Entity mentions per source (the 25 most mentioned entities)."))
     if cmp.open_proposals:
@@ -373,7 +379,7 @@ def _claims_section(cmp: Comparison) -> list[str]:
     out = [_section(4), _explain("claims")]
     if cmp.clusters.empty:
         return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.spans, "claim annotations", cmp.layer)))]
-    out.append(_figure(_plots.coverage_heatmap(cmp.cluster_matrix, "Claims per source", max_rows=30, cmap="Greens",
+    out.append(_figure(_plot("coverage_heatmap", cmp.cluster_matrix, "Claims per source", max_rows=30, cmap="Greens",
                                                label_width=55),
                        "Heatmap of claim clusters per source",
                        "Claim clusters per source (rows: cluster and the start of its first claim)."))
@@ -420,7 +426,7 @@ def _stances_section(cmp: Comparison) -> list[str]:
     out = [_section(6), _explain("stances")]
     if cmp.stance_distribution.empty:
         return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.stance_frame, "stance annotations", cmp.layer)))]
-    out.append(_figure(_plots.stance_bars(cmp.stance_distribution), "Stacked bars of stance per source and target",
+    out.append(_figure(_plot("stance_bars", cmp.stance_distribution), "Stacked bars of stance per source and target",
                        "Share of stance values per source, one panel per target (n = number of stance annotations)."))
     st = cmp.stance_table.rename(columns={"percent_agreement": "percent agreement", "n_annotators": "annotators"})
     out.append(html_table(st, percent_cols=("percent agreement",), max_rows=TOP))
