@@ -8,7 +8,6 @@ JupyterLab, ipywidgets, anywidget, label-studio-sdk or matplotlib installed.
 from __future__ import annotations
 
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
@@ -38,7 +37,7 @@ def _run(py: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def test_core_commands_without_the_edges(core_venv: Path, tmp_path: Path) -> None:
     py = core_venv
-    missing = _run(py, "-c", "import importlib.util as u; print([m for m in %r if u.find_spec(m)])" % (EDGES,),
+    missing = _run(py, "-c", f"import importlib.util as u; print([m for m in {EDGES!r} if u.find_spec(m)])",
                    cwd=tmp_path)
     assert missing.stdout.strip() == "[]", "an edge package was installed by the core install"
     demo = tmp_path / "demo"
