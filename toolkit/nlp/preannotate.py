@@ -71,6 +71,7 @@ class PreannotationReport:
     spans: Counter[str] = field(default_factory=Counter)
     unmapped: Counter[str] = field(default_factory=Counter)
     claims_with_speaker: int = 0
+    speakers_renamed: int = 0  # claims whose speaker became the project-wide name (toolkit.nlp.speakers)
     deleted: int = 0
     seconds: float = 0.0
     seconds_pipeline: float = 0.0  # of ``seconds``: waiting for spaCy (``nlp.pipe``, or Dask workers)
@@ -98,6 +99,7 @@ class PreannotationReport:
             "spans": dict(self.spans),
             "unmapped": dict(self.unmapped),
             "claims_with_speaker": self.claims_with_speaker,
+            "speakers_renamed": self.speakers_renamed,
             "deleted": self.deleted,
             "seconds": round(self.seconds, 3),
             "seconds_pipeline": round(self.seconds_pipeline, 3),
@@ -403,6 +405,11 @@ def preannotate(
         )  # fmt: skip
     elif plan.todo:
         _run_local(plan, nlp, n_process, batch_size, progress)
+    if plan.todo:
+        # one person, one name across outlets: the speaker becomes its entity row's name
+        from .speakers import canonicalize_speakers
+
+        report.speakers_renamed = canonicalize_speakers(project, report.annotator)
     report.seconds = time.perf_counter() - t0
     return report
 
