@@ -409,7 +409,7 @@ def preannotate(
         # one person, one name across outlets: the speaker becomes its entity row's name
         from .speakers import canonicalize_speakers
 
-        report.speakers_renamed = canonicalize_speakers(project, report.annotator)
+        report.speakers_renamed = canonicalize_speakers(plan.project, report.annotator)
     report.seconds = time.perf_counter() - t0
     return report
 
