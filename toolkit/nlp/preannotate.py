@@ -32,6 +32,7 @@ from ..errors import ToolkitError
 from ..model import utc_now
 from ..store import Project, atomic_write_text, file_lock, read_json_file
 from .pipeline import annotator_name, load_pipeline, pipeline_name, resolve_model
+from .recommend import add_scores
 from .suggest import default_entity_map, suggest_spans
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ STATE_FILE = "nlp-state.json"
 #: ``project.json`` key with a ``{spaCy label: project label or null}`` mapping.
 ENTITY_MAP_SETTING = "spacy_entity_map"
 # Bump when suggest_spans changes its output, so that re-runs redo every document.
-_SUGGESTER_VERSION = 2  # 2: document-level speaker attribution (toolkit.nlp.attribution)
+_SUGGESTER_VERSION = 3  # 2: document-level speaker attribution (toolkit.nlp.attribution); 3: recommender, score
 
 
 @dataclass
@@ -213,6 +214,7 @@ def suggest_batch(
             return
         waited = time.perf_counter() - t_wait
         res = suggest_spans(sdoc, doc_id, annotator, entity_map, claim_label)
+        add_scores(nlp, sdoc, res.spans, claim_label)  # attrs "recommender" and "score" (toolkit.nlp.recommend)
         yield {"doc": doc_id, "spans": res.spans, "unmapped": dict(res.unmapped), "seconds_pipeline": waited}
 
 
@@ -260,7 +262,8 @@ def plan_preannotation(
     ner_labels: tuple[str, ...] = nlp.get_pipe("ner").labels if "ner" in nlp.pipe_names else ()
     emap = resolve_entity_map(proj, ner_labels, entity_map)
     claim_label = proj.schema.claim_labels[0].name if proj.schema.claim_labels else None
-    key = json.dumps([_SUGGESTER_VERSION, emap, claim_label], sort_keys=True)
+    trained = nlp.meta.get("newslens", {}).get("trained")  # a retrained pipeline redoes every document
+    key = json.dumps([_SUGGESTER_VERSION, emap, claim_label, *([trained] if trained else [])], sort_keys=True)
     config = hashlib.sha256(key.encode()).hexdigest()[:16]
     report = PreannotationReport(model=pipeline_name(nlp), annotator=annotator, entity_map=emap)
 
