@@ -289,3 +289,26 @@ def test_bad_arguments_are_one_line_errors():
         match_quotations(q, max_candidates=0)
     with pytest.raises(ValidationError, match="min_words"):
         document_quotations(_docs(("a1", "Alpha", "x")), min_words=0)
+
+
+def test_sentences_in_another_order_and_one_shared_sentence_match_for_the_same_speaker():
+    a = "We checked every single fact twice. The film stays off the air until the review ends."
+    b = "The film stays off the air until the review ends. We checked every single fact twice."
+    _, swapped = _match(("a1", "Alpha", f'"{a}" said Jane Doe.'), ("b1", "Beta", f'"{b}" said Jane Doe.'))
+    assert swapped["match"].tolist() == ["full"]
+    one = "We checked every single fact twice."
+    c = f"{one} Our lawyers read the script before it aired and found nothing wrong with it at all."
+    d = f"Nobody at the network was told about the complaint until Friday evening. {one}"
+    _, shared = _match(("a1", "Alpha", f'"{c}" said Jane Doe.'), ("b1", "Beta", f'"{d}" Jane Doe said.'))
+    assert shared["match"].tolist() == ["partial"]
+    # the same sentence from two different people is not one statement
+    _, other = _match(("a1", "Alpha", f'"{c}" said Jane Doe.'), ("b1", "Beta", f'"{d}" Tom Roe said.'))
+    assert other.empty
+
+
+def test_a_scare_quote_inside_a_longer_quotation_of_the_same_speaker():
+    long_q = "This one-sided film was made without a single call to our office."
+    _, m = _match(("a1", "Alpha", f'"{long_q}" said Jane Doe.'),
+                  ("b1", "Beta", 'Jane Doe called the film "one-sided" on Monday.'),
+                  ("c1", "Gamma", 'Tom Roe called the film "one-sided" too.'))
+    assert list(zip(m["doc_a"], m["doc_b"], m["match"], strict=True)) == [("a1", "b1", "scare")]

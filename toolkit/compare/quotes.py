@@ -68,6 +68,7 @@ attributed speaker of the same document.  Names go through
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -90,6 +91,9 @@ LENGTH_FLOOR = 5
 FRAGMENT_MIN_WORDS = 3
 #: Quotations of at most this many words are scare quotes (when shorter than ``min_words``).
 SCARE_MAX_WORDS = 2
+#: A sentence this long, said by the same speaker in two outlets, makes their quotations a match.
+SENTENCE_MIN_WORDS = 5
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])[\"'\u201d\u2019]?\s+")
 #: Words a scare quote may not consist of only (our own list of English function words).
 FUNCTION_WORDS = frozenset("""
 a an the and or but nor so yet if then than of in on at to for from by with about as into onto
@@ -796,28 +800,67 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
             if m >= FRAGMENT_MIN_WORDS and m >= threshold * min(la[k], lb[k]):
                 pairs.between(members[ca[k]], members[cb[k]], m)
 
-    # scare quotes: the same words from the same speaker
+    n_blocked = len(pairs.a)
+    # a whole sentence one speaker said, in two outlets: the same statement even when the rest of
+    # the two quotations differs or comes in another order ("B. A." against "A. B.")
+    by_sentence: dict[tuple[str, str], list[int]] = {}
+    for i in range(n):
+        if scare[i] or not spk[i]:
+            continue
+        for sentence in _SENTENCE_SPLIT.split(texts[i]):
+            t = match_tokens(sentence)
+            if len(t) >= SENTENCE_MIN_WORDS:
+                by_sentence.setdefault((spk[i], vocab.encode(t)), []).append(i)
+    shared_words: Counter[tuple[int, int]] = Counter()  # words of the sentences two quotations share
+    for (_, code), mem in by_sentence.items():
+        mem = sorted(set(mem))
+        if 1 < len(mem) <= max_df:
+            for x, i in enumerate(mem):
+                for j in mem[x + 1:]:
+                    if pairs.valid(i, j):
+                        shared_words[(i, j)] += len(code)
+    for (i, j), m in shared_words.items():
+        pairs._add(i, j, m)
+    n_full = len(pairs.a)
+
+    # scare quotes: the same words from the same speaker, alone or inside a longer quotation of theirs
     scare_groups: dict[tuple[str, str], list[int]] = {}
     for i in np.flatnonzero(scare):
         if not spk[i] or not any(t not in FUNCTION_WORDS and not t.isdigit() for t in toks[i]):
             continue
         scare_groups.setdefault((spk[i], enc[i]), []).append(int(i))
-    n_full = len(pairs.a)
-    for mem in scare_groups.values():
-        if len(mem) > 1:
-            pairs.within(mem, len(enc[mem[0]]))
+    # (speaker, first word of a scare quote) -> that speaker's longer quotations holding the word
+    by_word: dict[tuple[str, str], list[int]] = {(speaker, code[0]): [] for speaker, code in scare_groups}
+    for i in range(n):
+        if not scare[i] and spk[i]:
+            for ch in set(enc[i]):
+                if (spk[i], ch) in by_word:
+                    by_word[(spk[i], ch)].append(i)
+    for (speaker, code), mem in scare_groups.items():
+        holders = [j for j in by_word.get((speaker, code[0]), [])[:max_candidates] if code in enc[j]]
+        if len(mem) + len(holders) > 1:
+            pairs.within(sorted({*mem, *holders}), len(code))
 
     rows = []
     qid = quotes["quote_id"].astype(str).tolist() if "quote_id" in quotes.columns else [str(i) for i in range(n)]
     diffs: dict[tuple[str, str], tuple[str, str]] = {}
     shown: dict[int, str] = {}
     speaker_list = speakers.tolist()
+    # a pair found several ways (blocked words, shared sentences, a scare quote) keeps its strongest reading
+    best: dict[tuple[int, int], int] = {}
     for k, (i, j, m) in enumerate(zip(pairs.a, pairs.b, pairs.m, strict=True)):
+        if (i, j) not in best or m > pairs.m[best[(i, j)]]:
+            best[(i, j)] = k
+    for k, (i, j, m) in enumerate(zip(pairs.a, pairs.b, pairs.m, strict=True)):
+        if best[(i, j)] != k:
+            continue
         if src[j] < src[i]:
             i, j = j, i
         sim, overlap, cov_a, cov_b = _score(m, len(enc[i]), len(enc[j]))
         if k >= n_full:
             kind = "scare"
+        elif k >= n_blocked:
+            kind = _kind(cov_a, cov_b, threshold)  # a shared sentence, same speaker: at least partial
         else:
             same = bool(spk[i]) and spk[i] == spk[j]
             if not (sim >= threshold or (same and max(cov_a, cov_b) >= threshold)):
