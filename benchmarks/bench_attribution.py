@@ -326,11 +326,15 @@ def shared_figures(frames: Any, gold: Mapping[str, Any], gold_spans: Sequence[Ma
 # --------------------------------------------------------------------------- entity grouping
 
 
-def entity_figures(frames: Any, gold: Mapping[str, Any]) -> dict[str, Any]:
-    """Gold groups whose tagged forms share one row of entity_mentions; rows mixing gold groups."""
+def entity_figures(frames: Any, gold: Mapping[str, Any], merges: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Gold groups whose tagged forms share one row of entity_mentions; rows mixing gold groups.
+
+    ``merges``: alias -> canonical merges (e.g. every proposal accepted, as an analyst reviewing
+    ``toolkit compare merges`` would).
+    """
     from toolkit.compare import entity_mentions
 
-    mentions = entity_mentions(frames.spans, frames.documents, layer="model")
+    mentions = entity_mentions(frames.spans, frames.documents, layer="model", merges=merges)
     group_of = {}
     for g in gold["entities"]:
         for v in g["variants"]:
@@ -347,8 +351,10 @@ def entity_figures(frames: Any, gold: Mapping[str, Any]) -> dict[str, Any]:
     mixed = {row: sorted(gs) for row, gs in groups_of_row.items() if len(gs) > 1}
     distinct_merged = [pair for pair in gold["distinct"]
                        if rows_of_group.get(pair[0], set()) & rows_of_group.get(pair[1], set())]
+    people = [g["name"] for g in gold["entities"] if g["label"] == "PERSON" and g["name"] in rows_of_group]
     return {"groups": len(gold["entities"]), "tagged": len(tagged),
             "recall": (len(tagged) - len(split)) / len(tagged) if tagged else None,
+            "people_recall": (len(people) - sum(p in split for p in people)) / len(people) if people else None,
             "split": split, "mixed_rows": mixed, "distinct_merged": distinct_merged,
             "untagged": [g["name"] for g in gold["entities"] if g["name"] not in rows_of_group]}
 
@@ -408,6 +414,12 @@ def main(argv: list[str] | None = None) -> int:
         odd = unknown_speakers(claims, names)
         shared = shared_figures(frames, gold, gold_spans)
         ents = entity_figures(frames, gold)
+        from toolkit.compare.entities import propose_merges
+
+        proposals = propose_merges(frames.spans, "model")
+        reviewed = entity_figures(frames, gold, merges=dict(zip(proposals["alias"], proposals["canonical"],
+                                                                strict=True)))
+        reviewed["proposals"] = len(proposals)
         theirs, textacy_note = (None, "skipped (--no-textacy)")
         if not args.no_textacy:
             preds, textacy_note = textacy_predictions(load_pipeline(args.model), articles, gold_spans)
@@ -478,6 +490,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  merged distinct pair: {pair}")
     if ents["untagged"]:
         print(f"  never tagged: {', '.join(ents['untagged'])}")
+    print(f"people only: every form in one row for {pct(ents['people_recall'])} of people")
+    print(f"after review (all {reviewed['proposals']} merge proposals accepted, as `toolkit compare merges "
+          f"--accept-all`): one row {pct(reviewed['recall'])}, people {pct(reviewed['people_recall'])}; rows mixing "
+          f"two gold groups: {len(reviewed['mixed_rows'])}; distinct pairs merged: {len(reviewed['distinct_merged'])}")
+    for g, rows in reviewed["split"].items():
+        print(f"  still split: {g!r} -> {rows}")
+    for row, gs in reviewed["mixed_rows"].items():
+        print(f"  mixed after review: row {row!r} holds {gs}")
 
     wrong_rows = [r for r in ours["rows"] if not r["strict"]]
     if args.errors and wrong_rows:

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..gender import first_name_gender
 from ..quotes import Quotation, find_quotations
 from .snap import TokenIndex
 
@@ -105,29 +106,6 @@ _MALE_HONORIFICS = frozenset({"mr", "mister", "sir", "lord", "king", "prince", "
 _FEMALE_HONORIFICS = frozenset({"mrs", "ms", "miss", "madam", "dame", "lady", "queen", "princess"})
 _HONORIFICS = _MALE_HONORIFICS | _FEMALE_HONORIFICS | {"dr", "mx", "prof", "rev"}
 
-# A small list of common first names (several languages); names ending in "a" that are not
-# listed as male count as female (Ana, Marta, Ilona), a convention of many European languages.
-_MALE_NAMES = frozenset(
-    """aaron adam adrian ahmed alan albert alberto aleksandar alex alexander alexandre ali andre andrea andrei andrew
-    andrzej anton antonio arne arthur ben benjamin bernard bjorn boris brian bruno carl carlos charles chris christian
-    christopher daniel dario david dennis diego dimitri dmitri edward elias emil emmanuel eric erik ernesto ezra fabio
-    felipe felix fernando filip francesco francisco frank franz fred friedrich gabriel george georg gerhard giorgio
-    giovanni gregory gustav hans harry hassan henrik henry hugh hugo ian ibrahim igor ivan ivo jack jakob james jan javier jean
-    jens joao johan johannes john jonas jorge jose josef joseph joshua juan julian karl kenji klaus lars leon leonardo
-    liam lorenzo louis luca lucas luis lukas magnus manuel marc marco marcus mario mark markus martin matteo matthew
-    max michael michel miguel mikhail milan mohammed muhammad nicolas niels nikola nikolai nils noah olaf oleg oliver
-    omar oscar oskar otto pablo paolo patrick paul pavel pedro peter petr philippe pierre rafael rasmus ricardo richard
-    robert roberto rui ryan samuel sandro sasha sebastian sergei simon stefan steven sven thomas tim timo tobias tom
-    tomas tomasz tomás vladimir walter william wolfgang yuri""".split()
-)
-_FEMALE_NAMES = frozenset(
-    """agnes agnès alice amelie anna anne annika astrid beatrice birgit brigitte carmen caroline catherine charlotte
-    chloe christine claire clara daphne diane elena elif elisabeth elizabeth ellen emily emma esther eva femke grace
-    hanna hannah helen helene hélène ines ingrid irene iris isabel isabelle ilse jane janet jennifer joan johanna judith
-    julia julie karen karin katalin kate katherine katrin laura lea linda lisa louise lucy marie marion maria mary
-    megan mette michelle mireille miriam nadia nathalie nicole nina noor olga paula petra rachel rebecca rose ruth
-    sarah sofia sophie susan susanne sylvie tanja ursula valerie yasmin yvonne zoe""".split()
-)
 
 # Common nouns that name a person by what they do: the subject of "said" can be one, and the
 # article may tell who holds it.
@@ -218,18 +196,6 @@ def strip_title(words: Sequence[str]) -> list[str]:
     while len(out) > 1 and (_DOT_RE.sub("", out[0]).lower() in _TITLES or not out[0][:1].isupper()):
         out.pop(0)
     return out
-
-
-def first_name_gender(name: str) -> str | None:
-    """``"m"``/``"f"`` from a first name in the built-in lists (or a final "a" not listed as male), else None."""
-    low = name.lower()
-    if low in _MALE_NAMES:
-        return "m"
-    if low in _FEMALE_NAMES:
-        return "f"
-    if len(low) > 2 and low.endswith("a") and low.isalpha():
-        return "f"
-    return None
 
 
 def _mods_match(query: frozenset[str], known: frozenset[str]) -> bool:
