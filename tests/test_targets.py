@@ -119,3 +119,13 @@ def test_cli_on_a_plain_project(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "Corran Dam deal" in capsys.readouterr().out
     assert main(["--project", proj, "targets", "remove", "missing"]) == 1
     assert "no stance target 'missing'" in capsys.readouterr().err
+
+
+def test_project_option_is_accepted_after_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    proj = str(tmp_path / "p")
+    assert main(["init", "--project", proj]) == 0
+    assert main(["targets", "add", "Dam deal", "--project", proj]) == 0
+    capsys.readouterr()
+    assert main(["status", "--project", proj]) == 0
+    assert proj in capsys.readouterr().out
+    assert Project.open(proj).schema.stance_targets == ("Dam deal",)

@@ -178,7 +178,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name in PLUGINS:
         importlib.import_module(name).register(sub)
+    _global_options_anywhere(parser)
     return parser
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every sub-command parser below ``parser`` (any depth)."""
+    found: list[argparse.ArgumentParser] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += [child, *_subparsers(child)]
+    return found
+
+
+def _global_options_anywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--project DIR`` after the sub-command too (``toolkit status --project X``).
+
+    Added to every sub-command with a suppressed default, so a value given after the
+    sub-command wins and one given before it (or the default) stays otherwise.
+    """
+    for child in _subparsers(parser):
+        if "--project" not in child._option_string_actions:
+            child.add_argument("--project", default=argparse.SUPPRESS, metavar="DIR",
+                               help="project folder (also accepted before the command)")
 
 
 def _quiet_broken_pipe() -> int:
