@@ -26,7 +26,9 @@ from typing import Any
 _EXPORTS = {
     "entities": ["entity_mentions", "entity_matrix", "entity_shares", "first_mentions",
                  "first_mention_matrix", "exclusive_entities", "add_merge", "remove_merge",
-                 "load_merges", "clean_surface", "EntityNormalizer"],
+                 "load_merges", "clean_surface", "EntityNormalizer", "propose_merges", "merge_proposals",
+                 "accept_proposal", "reject_proposal", "accept_all_proposals", "load_proposals",
+                 "record_proposals"],
     "claims": ["claim_clusters", "cluster_matrix", "cluster_labels", "exclusive_claims",
                "claim_attributions", "suggest_links"],
     "quotes": ["document_quotations", "match_quotations", "shared_quotations", "compare_quotes",
