@@ -309,8 +309,8 @@ def _example(p: _Prepared, target: str | None = None) -> Example:
 # --------------------------------------------------------------------------- the pipeline
 
 
-def _new_pipeline(data: TrainingData, base_model: str) -> tuple[Language, dict[str, str]]:
-    """Stock pipeline without its NER, plus new ``ner``, ``spancat`` and one ``textcat_<i>`` per stance target."""
+def _new_pipeline(data: TrainingData, base_model: str, docs: Sequence[TrainDoc]) -> tuple[Language, dict[str, str]]:
+    """Stock pipeline without its NER, plus new ``ner``, ``spancat`` and a ``textcat_<i>`` per target with stances in ``docs``."""
     import spacy
 
     from .pipeline import load_pipeline
@@ -334,7 +334,7 @@ def _new_pipeline(data: TrainingData, base_model: str) -> tuple[Language, dict[s
         for label in data.claim_labels:
             spancat.add_label(label)
     stance_components: dict[str, str] = {}
-    targets_with_data = [t for t in data.stance_targets if any(t in d.stances for d in data.docs)]
+    targets_with_data = [t for t in data.stance_targets if any(t in d.stances for d in docs)]
     for i, target in enumerate(targets_with_data):
         name = f"textcat_{i}"
         tc = nlp.add_pipe("textcat", name=name, config={
@@ -598,7 +598,7 @@ def _train_on(
     if not train_docs:
         raise ValidationError("no training documents: annotate (or adjudicate) some documents first")
     fix_random_seed(seed)
-    nlp, stance_components = _new_pipeline(data, base_model)
+    nlp, stance_components = _new_pipeline(data, base_model, train_docs)
     base_names = [n for n in nlp.pipe_names if n in _FROZEN]
     drops: Counter[str] = Counter()
     with nlp.select_pipes(enable=base_names):
