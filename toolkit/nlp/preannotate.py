@@ -214,8 +214,9 @@ def suggest_batch(
             return
         waited = time.perf_counter() - t_wait
         res = suggest_spans(sdoc, doc_id, annotator, entity_map, claim_label)
-        add_scores(nlp, sdoc, res.spans, claim_label)  # attrs "recommender" and "score" (toolkit.nlp.recommend)
-        yield {"doc": doc_id, "spans": res.spans, "unmapped": dict(res.unmapped), "seconds_pipeline": waited}
+        scores = add_scores(nlp, sdoc, res.spans, claim_label)  # {id: {"recommender", "score"}}, merged into attrs
+        yield {"doc": doc_id, "spans": res.spans, "unmapped": dict(res.unmapped), "seconds_pipeline": waited,
+               "scores": scores}  # fmt: skip
 
 
 @dataclass
@@ -316,8 +317,9 @@ def write_results(plan: PreannotationPlan, results: Sequence[Mapping[str, Any]])
         doc_id = res["doc"]
         new_ids = set()
         for item in res["spans"]:
+            attrs = {**item["attrs"], **res.get("scores", {}).get(item["id"], {})}
             spans.append(
-                proj.make_span(doc_id, item["start"], item["end"], item["label"], annotator, item["attrs"], item["id"])
+                proj.make_span(doc_id, item["start"], item["end"], item["label"], annotator, attrs, item["id"])
             )
             new_ids.add(item["id"])
             report.spans[item["label"]] += 1

@@ -169,18 +169,22 @@ def claim_scores(nlp: Language, doc: Doc, ranges: Sequence[tuple[int, int]]) -> 
     return out
 
 
-def add_scores(nlp: Language, doc: Doc, spans: list[dict[str, Any]], claim_label: str | None) -> None:
-    """Set ``attrs["recommender"]`` and ``attrs["score"]`` on the suggestion dicts of one parsed ``doc``.
+def add_scores(
+    nlp: Language, doc: Doc, spans: list[dict[str, Any]], claim_label: str | None
+) -> dict[str, dict[str, Any]]:
+    """``{suggestion id: {"recommender": ..., "score": ...}}`` for the suggestion dicts of one parsed ``doc``.
 
     Entity suggestions take the confidence of the NER entity that contains them (suggestions can be
     a trimmed entity: no leading "the", no "'s"); claims take the span categorizer's probability
-    (trained pipelines) or ``1.0``.  ``spans`` are :func:`toolkit.nlp.suggest.suggest_spans` dicts.
+    (trained pipelines) or ``1.0``.  ``spans`` are :func:`toolkit.nlp.suggest.suggest_spans` dicts;
+    they are not changed (the preannotation writer merges the result into their ``attrs``).
     """
     rec = recommender_of(nlp)
     ents = sorted(entity_scores(nlp, doc).items()) if any(s["label"] != claim_label for s in spans) else []
     claims = [(s["start"], s["end"]) for s in spans if s["label"] == claim_label]
     cscores = claim_scores(nlp, doc, claims) if rec == "trained" else {}
     starts = [k[0] for k, _ in ents]
+    out: dict[str, dict[str, Any]] = {}
     for s in spans:
         score = 1.0
         if s["label"] == claim_label:
@@ -189,7 +193,8 @@ def add_scores(nlp: Language, doc: Doc, spans: list[dict[str, Any]], claim_label
             i = bisect_right(starts, s["start"]) - 1
             if i >= 0 and ents[i][0][1] >= s["end"]:
                 score = ents[i][1]
-        s["attrs"] = {**s["attrs"], "recommender": rec, "score": score}
+        out[s["id"]] = {"recommender": rec, "score": score}
+    return out
 
 
 # --------------------------------------------------------------------------- string matching
