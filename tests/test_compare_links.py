@@ -53,9 +53,17 @@ def test_top_k_matches_dense_brute_force(block_rows: int | None, k: int | None, 
     np.testing.assert_allclose(scores, dense[rows, cols], rtol=1e-5)
 
 
-@pytest.mark.parametrize(("dim", "density", "path"), [(40, 0.1, "_block_dense"), (2000, 0.004, "_block_sparse")])
-def test_both_block_strategies_match_brute_force(
-    dim: int, density: float, path: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("dim", "density", "kernel", "k", "path"),
+    [
+        (40, 0.1, True, 3, "_block_dense"),  # scikit-learn's sparse -> dense product, argpartition
+        (2000, 0.004, True, None, "_block_sparse"),  # every pair above the threshold
+        (40, 0.1, False, 3, "_block_dense"),  # scipy product (older scikit-learn), dense block
+        (2000, 0.004, False, 3, "_block_sparse"),  # scipy product, few non-zeros: ranked sparse
+    ],
+)
+def test_every_block_strategy_matches_brute_force(
+    dim: int, density: float, kernel: bool, k: int | None, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = {"_block_dense": 0, "_block_sparse": 0}
     for name in calls:
@@ -66,12 +74,14 @@ def test_both_block_strategies_match_brute_force(
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(claims, name, spy)
+    if not kernel:
+        monkeypatch.setattr(claims, "_sparse_product_to_dense", lambda: None)
     x = _unit_rows(150, dim, density, seed=11)
     x = sparse.vstack([x, x[:20]]).tocsr()  # duplicates: exact ties
     source = np.arange(170) % 4
-    rows, cols, _ = claims.top_k_similar(x, 3, 0.0, [source], block_rows=32)
-    assert _as_rows(rows, cols) == _brute(x, 3, 0.0, [source])
-    assert calls[path] > 0 and sum(calls.values()) == 6
+    rows, cols, _ = claims.top_k_similar(x, k, 0.0, [source], block_rows=32)
+    assert _as_rows(rows, cols) == _brute(x, k, 0.0, [source])
+    assert calls[path] == 6  # 170 rows in blocks of 32
 
 
 def test_ties_go_to_the_lower_column_and_empty_vocabulary_gives_nothing() -> None:

@@ -10,7 +10,7 @@ in row blocks), so memory grows with the number of claims, never with its square
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -210,12 +210,10 @@ class _Groups:
 
 
 def _block_sparse(
-    prod: sparse.csr_matrix, lo: int, k: int | None, min_score: float, codes: list[np.ndarray]
+    rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, k: int | None, codes: list[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Top-k of one block from its non-zero entries (few survive ``min_score``): sort them by row and score."""
-    idx = np.flatnonzero(prod.data >= min_score) if min_score > 0 else np.flatnonzero(prod.data > 0)
-    rows = np.searchsorted(prod.indptr, idx, side="right") - 1 + lo
-    cols, scores = prod.indices[idx].astype(np.int64), prod.data[idx]
+    """Top-k of one block from its candidate entries (those above the threshold): sort by row and score."""
+    rows, cols = rows.astype(np.int64), cols.astype(np.int64)
     keep = rows != cols
     for c in codes:
         keep &= c[rows] != c[cols]
@@ -230,11 +228,10 @@ def _block_sparse(
 
 
 def _block_dense(
-    prod: sparse.csr_matrix, lo: int, k: int, min_score: float, codes: list[np.ndarray], groups: list[_Groups]
+    d: np.ndarray, lo: int, k: int, min_score: float, codes: list[np.ndarray], groups: list[_Groups]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Top-k of one block with many non-zero entries: dense block, excluded cells zeroed, ``argpartition``."""
-    b, n = prod.shape
-    d = prod.toarray()
+    """Top-k of one dense block (rows ``lo..``; changed in place): excluded cells zeroed, ``argpartition``."""
+    b, n = d.shape
     local = np.arange(b)
     d[local, lo + local] = 0
     for c, g in zip(codes, groups, strict=True):
@@ -262,6 +259,15 @@ def _block_dense(
     return rows[order], cols[order], scores[order]
 
 
+def _sparse_product_to_dense() -> Callable[..., np.ndarray] | None:
+    """scikit-learn's ``sparse_matmul_to_dense`` (1.7+): CSR x CSR straight into a dense array, or None."""
+    try:
+        from sklearn.utils.sparsefuncs import sparse_matmul_to_dense
+    except ImportError:  # older scikit-learn: scipy's sparse product, then dense or sparse ranking
+        return None
+    return sparse_matmul_to_dense
+
+
 def top_k_similar(
     x: sparse.csr_matrix,
     k: int | None = 10,
@@ -273,9 +279,10 @@ def top_k_similar(
 
     ``x @ x.T`` is computed for a block of rows at a time (``block_rows``, default: as many as
     keep a block under :data:`BLOCK_ENTRIES` entries) and only kept entries survive a block, so
-    memory is O(n * k + block), never O(n^2).  A block whose product is mostly zero (or below
-    ``min_score``) is ranked from its non-zero entries; a dense one as a dense block with
-    ``np.argpartition``.  A pair is eligible when its score is positive and at least
+    memory is O(n * k + block), never O(n^2).  A block's product is computed straight into a dense
+    buffer (scikit-learn's sparse-to-dense product) and cut with ``np.argpartition``; with
+    ``k=None``, or without that kernel when few entries pass ``min_score``, the block is ranked
+    from its entries above the threshold.  A pair is eligible when its score is positive and at least
     ``min_score``, ``j != i``, and ``codes[i] != codes[j]`` for every integer code array in
     ``exclude_same`` (e.g. document, source or cluster codes).  ``k=None`` keeps every eligible
     pair.  Among equal scores the lower column index wins.
@@ -294,15 +301,29 @@ def top_k_similar(
     if block_rows is None:
         block_rows = max(1, BLOCK_ENTRIES // max(n, 1))
     xt = x.T.tocsr()
+    to_dense = _sparse_product_to_dense()
+    buf: np.ndarray | None = None
+    floor = min_score if min_score > 0 else float(np.finfo(np.float32).tiny)
     out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for lo in range(0, n, block_rows):
-        prod = (x[lo:lo + block_rows] @ xt).tocsr()
-        cells = prod.shape[0] * n
-        many = prod.nnz > cells // 8 and (min_score <= 0 or np.count_nonzero(prod.data >= min_score) > cells // 8)
-        if k is not None and many:
-            out.append(_block_dense(prod, lo, k, min_score, codes, groups))
+        a = x[lo:lo + block_rows]
+        if to_dense is not None:  # scikit-learn's sparse x sparse -> dense kernel, into one reused buffer
+            if buf is None:
+                buf = np.empty((a.shape[0], n), dtype=np.float32)
+            d = to_dense(a, xt, out=buf[:a.shape[0]])
+            if k is not None:
+                out.append(_block_dense(d, lo, k, min_score, codes, groups))
+            else:
+                r, c = np.nonzero(d >= floor)
+                out.append(_block_sparse(r + lo, c, d[r, c], k, codes))
+            continue
+        prod = (a @ xt).tocsr()
+        cand = np.flatnonzero(prod.data >= floor)
+        if k is not None and len(cand) > prod.shape[0] * n // 8:
+            out.append(_block_dense(prod.toarray(), lo, k, min_score, codes, groups))
         else:
-            out.append(_block_sparse(prod, lo, k, min_score, codes))
+            rows = np.searchsorted(prod.indptr, cand, side="right") - 1 + lo
+            out.append(_block_sparse(rows, prod.indices[cand], prod.data[cand], k, codes))
     if not out:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
     return tuple(np.concatenate(parts) for parts in zip(*out, strict=True))  # type: ignore[return-value]
