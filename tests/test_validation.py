@@ -294,3 +294,11 @@ def test_load_of_a_clean_project_does_not_warn(demo: tk.Project) -> None:
         warnings.simplefilter("error")
         frames = tk.Project.open(demo.path).load()
     assert frames.problems.empty and len(frames.spans)
+
+
+def test_op_or_type_of_the_wrong_json_type_is_a_problem_not_a_crash() -> None:
+    from toolkit.validation import event_problem
+
+    base = {"op": "put", "type": "span", "id": "s-1"}
+    for bad in ({**base, "type": []}, {**base, "type": {}}, {**base, "op": ["put"]}, {**base, "op": None}):
+        assert event_problem(bad, "ana").startswith("record needs op put/delete and type span/stance/link")

@@ -156,7 +156,7 @@ def event_problem(ev: Any, annotator: str | None = None) -> str | None:
         return f"a record must be a JSON object, got {type(ev).__name__}"
     get = ev.get
     op, typ, oid = get("op"), get("type"), get("id")
-    if op not in _OPS or typ not in _BODY_CHECKS:
+    if type(op) is not str or type(typ) is not str or op not in _OPS or typ not in _BODY_CHECKS:
         return f"record needs op put/delete and type span/stance/link, got op {_short(op)}, type {_short(typ)}"
     if type(oid) is not str or not oid or len(oid) > MAX_ID_LENGTH or "\n" in oid:
         return f"record id must be a non-empty string without newlines, got {_short(oid)}"
