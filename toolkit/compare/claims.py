@@ -281,8 +281,8 @@ def top_k_similar(
     keep a block under :data:`BLOCK_ENTRIES` entries) and only kept entries survive a block, so
     memory is O(n * k + block), never O(n^2).  A block's product is computed straight into a dense
     buffer (scikit-learn's sparse-to-dense product) and cut with ``np.argpartition``; with
-    ``k=None``, or without that kernel when few entries pass ``min_score``, the block is ranked
-    from its entries above the threshold.  A pair is eligible when its score is positive and at least
+    ``k=None``, or when few entries pass ``min_score``, the block is ranked from its entries above
+    the threshold.  A pair is eligible when its score is positive and at least
     ``min_score``, ``j != i``, and ``codes[i] != codes[j]`` for every integer code array in
     ``exclude_same`` (e.g. document, source or cluster codes).  ``k=None`` keeps every eligible
     pair.  Among equal scores the lower column index wins.
@@ -311,7 +311,8 @@ def top_k_similar(
             if buf is None:
                 buf = np.empty((a.shape[0], n), dtype=np.float32)
             d = to_dense(a, xt, out=buf[:a.shape[0]])
-            if k is not None:
+            # argpartition is slow on rows that are mostly zeros: few candidates are ranked sparse
+            if k is not None and np.count_nonzero(d >= floor) > d.size // 8:
                 out.append(_block_dense(d, lo, k, min_score, codes, groups))
             else:
                 r, c = np.nonzero(d >= floor)
