@@ -79,6 +79,7 @@ def suggest_partition(
     claim_label: str | None,
     items: list[tuple[str, str]],
     batch_size: int = 32,
+    scores: bool | None = None,
 ) -> list[dict[str, Any]]:
     """Worker task: parse ``(doc_id, text)`` pairs and return their suggestion dicts.
 
@@ -92,7 +93,7 @@ def suggest_partition(
             f"worker on {socket.gethostname()} (pid {os.getpid()}) loads {model!r} as {got}, the client as "
             f"{annotator}; install the same pipeline version on every machine"
         )
-    return list(suggest_batch(nlp, items, annotator, entity_map, claim_label, batch_size=batch_size))
+    return list(suggest_batch(nlp, items, annotator, entity_map, claim_label, batch_size=batch_size, scores=scores))
 
 
 @contextmanager
@@ -170,7 +171,7 @@ def run_on_cluster(
         def submit(k: int) -> None:
             fut = cl.submit(
                 suggest_partition, plan.model, plan.annotator, plan.entity_map, plan.claim_label, parts[k],
-                batch_size, key=f"toolkit-preannotate-{run}-{k}",
+                batch_size, plan.scores, key=f"toolkit-preannotate-{run}-{k}",
             )  # fmt: skip
             pending[fut] = k
             queue.add(fut)
