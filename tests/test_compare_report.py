@@ -74,6 +74,17 @@ def test_report_renders_in_chromium_and_screenshot(report_file):
         top = page.locator("#profiles").bounding_box()["y"] - 10
         page.screenshot(path=str(out), full_page=True, clip={"x": 0, "y": top, "width": 1200, "height": 1700})
         assert out.stat().st_size > 20_000
+        # the framing part: voices, verbs side by side, distinctive words, emphasis, each explained
+        framing = page.locator("#framing")
+        assert framing.count() == 1
+        text = page.inner_text("main")[page.inner_text("main").index("How the outlets frame it"):]
+        for heading in ("Voices: who gets to speak", "Attribution verbs", "Distinctive wording", "Left out"):
+            assert heading in text
+        assert "Fightin' Words" in text and "Dario Venn" in text
+        top = framing.bounding_box()["y"] - 10
+        shot = screenshot_path("report-framing.png")
+        page.screenshot(path=str(shot), full_page=True, clip={"x": 0, "y": top, "width": 1200, "height": 1500})
+        assert shot.stat().st_size > 20_000
 
 
 def test_report_cli(tmp_path, env_with_repo):
