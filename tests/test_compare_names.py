@@ -389,3 +389,16 @@ def test_acronyms_and_places_join_in_their_document_and_are_proposed_across():
                                                                                      ("c1", "NUR")}
     # b1 has no full name and the project has two NURs: no acronym proposal; one Tavren: proposed.
     assert _pairs(entities.propose_merges(spans)) == {("Tavren", "Tavren River", "place")}
+
+
+def test_a_place_the_tagger_called_a_person_is_joined_in_its_document_and_proposed_elsewhere():
+    docs = {
+        "a1": [("Tavren River", "LOC"), ("Tavren", P), ("Samuel Okafor", P)],  # same article: joined
+        "b1": [("Tavren", P), ("Irena Markovic", P)],                          # another article: proposed
+        "c1": [("Jordan River", "LOC"), ("Ali Jordan", P), ("Jordan", P)],     # a person of that surname: his
+    }
+    rows = _rows(docs)
+    assert rows["Tavren River"] >= {"Tavren River", "Tavren"}
+    assert "Jordan" in rows["Ali Jordan"] and rows["Jordan River"] == {"Jordan River"}
+    spans, _ = _corpus(docs)
+    assert ("Tavren", "Tavren River", "place") in _pairs(entities.propose_merges(spans))

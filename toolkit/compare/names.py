@@ -607,12 +607,17 @@ class NameGrouper:
                 by_place[self._place_of[n]].add(find(n))
         if not by_acronym and not by_place:
             return
+        # surnames of the people this document names in full: "Jordan" next to "Ali Jordan" is him
+        surnames = {self.parts[m].surname for m in nodes
+                    if m in self._full_nodes and self._person_here(nodes[m], m)}
         for n, labs in nodes.items():
             if n in target or " " in n or self._is_numeric(n):
                 continue
             if n in self._acronym_nodes and n in by_acronym:
                 roots = by_acronym[n] - {find(n)}
-            elif n in by_place and any(lab in PLACE_LABELS for lab in labs):
+            elif n in by_place and (any(lab in PLACE_LABELS for lab in labs) or n not in surnames):
+                # the tagger may call the bare "Tavren" a person or an organisation: the document's
+                # "Tavren River" decides, unless the document names a person of that surname
                 roots = by_place[n] - {find(n)}
             else:
                 continue
@@ -812,8 +817,8 @@ class NameGrouper:
                     offer(root, next(iter(cands)), "acronym",
                           f"{self.display(root)!r} is the initials of the only name in the project spelled so")
                     break
-                if (any(lab in PLACE_LABELS for lab in self.group_labels.get(root, {}))
-                        and len(cands := by_place.get(k, set()) - {root}) == 1):
+                # a proposal, so the tagger's label does not gate it ("Tavren" tagged PERSON by the model)
+                if len(cands := by_place.get(k, set()) - {root}) == 1:
                     offer(root, next(iter(cands)), "place",
                           f"{self.display(root)!r} is the only place in the project named so with a feature word")
                     break
