@@ -395,3 +395,11 @@ def test_stance_targets_from_the_widget(project: tk.Project) -> None:
     assert ann.stances.targets[-1] == "Port levy" and ann.stances.doc_values == {"Port levy": ann.stances.values[0]}
     send(ann.stances, action="add_target", name="Port levy")
     assert ann.tagger.status == "Error: stance target 'Port levy' already exists"
+    # rename and remove from the panel's controls (messages the browser sends)
+    send(ann.stances, action="rename_target", old="Port levy", new="Harbour fee")
+    assert ann.stances.doc_values == {"Harbour fee": ann.stances.values[0]}
+    send(ann.stances, action="remove_target", name="Harbour fee")
+    assert ann.tagger.status.startswith("Error: stance target 'Harbour fee' is used by 1 stance")
+    send(ann.stances, action="add_target", name="Unused")
+    send(ann.stances, action="remove_target", name="Unused")
+    assert "Unused" not in ann.stances.targets

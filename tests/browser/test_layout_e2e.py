@@ -93,6 +93,9 @@ def test_notebook_on_news_articles_stays_calm(page: Any, width: int) -> None:
     # stance buttons: one line per target at this width
     assert page.locator(".nl-stances .nl-stance-row").count() >= 2
     assert _rows_are_single_lines(page) == []
+    # stance targets can be added, renamed and removed from the panel
+    for control in (".nl-add-target-btn", ".nl-rename-target-btn", ".nl-remove-target-btn"):
+        assert page.locator(f".nl-stances {control}").count() == 1
     out = screenshot_path(f"annotate-news-{width}.png")
     page.locator(".jp-OutputArea-output:has(.nl-tagger)").first.screenshot(path=str(out))
     assert out.stat().st_size > 20_000

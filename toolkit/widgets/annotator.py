@@ -605,6 +605,8 @@ class Annotator(ipw.VBox):
             "reject_all": lambda: self.reject_all(str(msg["label"])),
             "sugg_group": lambda: self.show_suggestions(str(msg["group"])),
             "add_target": lambda: self.add_target(str(msg["name"])),
+            "rename_target": lambda: self.rename_target(str(msg["old"]), str(msg["new"])),
+            "remove_target": lambda: self.remove_target(str(msg["name"])),
             "undo": self.undo,
             "redo": self.redo,
             "next": self.next,

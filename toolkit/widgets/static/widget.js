@@ -744,6 +744,18 @@ function renderStances(model, host) {
     const add = () => { if (input.value.trim()) send({ action: "add_target", name: input.value }); };
     input.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { add(); ev.preventDefault(); } });
     box.append(input, button("+ add", "nl-small nl-add-target-btn", add, "add a stance target to the project"));
+    const targets = model.get("targets") || [];
+    if (!targets.length) return box;
+    // rename or remove an existing target (stances move with a rename; toolkit targets does the same)
+    const pick = el("select", "nl-target-pick");
+    for (const t of targets) { const o = el("option", null, t); o.value = t; pick.appendChild(o); }
+    const rename = () => {
+      if (input.value.trim()) send({ action: "rename_target", old: pick.value, new: input.value });
+    };
+    box.append(pick,
+      button("rename", "nl-small nl-rename-target-btn", rename, "rename the chosen target to the text typed; its stances move with it"),
+      button("remove", "nl-small nl-remove-target-btn", () => send({ action: "remove_target", name: pick.value }),
+        "remove the chosen target (refused while stances use it)"));
     return box;
   }
   root.addEventListener("keydown", (ev) => {
