@@ -120,6 +120,13 @@ def test_emphasis_headlines_and_omissions(demo: dict) -> None:
     assert set(bank["source"]) == {"Meridian Press Agency", "Northgate Wire"}
     assert set(bank["omitted_by"].iloc[0].split(", ")) == {"The Calder Herald", "The Castavel Standard"}
     assert list(table.columns) == ["source", "item", "kind", "in_headline", "in_lead", "first_rank", "omitted_by"]
+    # ground truth: Marković's "A river does not belong to whoever builds ..." is in Meridian, Northgate and
+    # the Herald; the Velmoran state-leaning Standard leaves that claim out
+    clusters = cmp.claim_clusters(f.spans, f.links, layer="ana")
+    river = clusters[clusters["text"].str.contains("A river does not belong")]["cluster"].iloc[0]
+    row = table[(table["item"] == river) & (table["kind"] == "claim")]
+    assert set(row["source"]) == {"Meridian Press Agency", "Northgate Wire", "The Calder Herald"}
+    assert row["omitted_by"].iloc[0] == "The Castavel Standard"
 
 
 def test_document_parts() -> None:
