@@ -1,0 +1,169 @@
+"""File helpers of the store: atomic writes, locks, fsync, stale temporary files, JSON files.
+
+Used by the record logs, the project and by other modules that write project files
+(exporters, settings).  Nothing here knows about records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gc
+import json
+import os
+import re
+import stat
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import CorruptFileError, NotFoundError
+
+
+def fsync_dir(path: Path) -> None:
+    """fsync a directory so that a new or renamed entry in it is durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: temp file, fsync, rename, fsync dir.
+
+    Readers see either the old or the new content, never a mix, even after a crash.
+    The file keeps the mode of the file it replaces (new files: ``0o666`` less the umask,
+    like ``open()``), not the private mode of the temporary file.
+    """
+    path = Path(path)
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_UMASK
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        # Locked until renamed: clean_stale_temp_files() never removes a file being written.
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.fchmod(fd, mode)
+        write_all(fd, text.encode("utf-8"))
+        os.fsync(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    finally:
+        os.close(fd)
+    fsync_dir(path.parent)
+
+
+TEMP_SUFFIX = ".tmp"
+#: Names ``atomic_write_text`` gives its temporary files: ``.<target name>.<8 random chars>.tmp``.
+TEMP_NAME_RE = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+STALE_TEMP_AGE = 300.0  # seconds
+
+
+def clean_stale_temp_files(folder: Path, max_age: float = STALE_TEMP_AGE) -> list[Path]:
+    """Remove temporary files a killed :func:`atomic_write_text` left in ``folder``; return them.
+
+    Only files named like its temporary files, last modified more than ``max_age``
+    seconds ago, and not locked: a writer holds an exclusive ``flock`` on its
+    temporary file until it is renamed, so a file being written is never touched.
+    Files that cannot be removed (read-only project) are left alone.
+    """
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.endswith(TEMP_SUFFIX) and TEMP_NAME_RE.match(entry.name)):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False) or now - entry.stat(follow_symlinks=False).st_mtime < max_age:
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.fstat(fd).st_ino == os.stat(entry.path, follow_symlinks=False).st_ino:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:  # locked by a live writer, already gone, or not ours to remove
+            pass
+        finally:
+            os.close(fd)
+    return removed
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a bulk build of many small containers.
+
+    Loading 100,000 records creates hundreds of thousands of dicts and tuples, none of
+    them in reference cycles; without the pause, collections triggered by the
+    allocations scan the growing heap again and again (about half of the load time).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created if missing) for the block."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def annotator_filename(annotator: str) -> str:
+    """File name of an annotator's record log (percent-encoded name + ``.jsonl``)."""
+    return urllib.parse.quote(annotator, safe="@._-") + ".jsonl"
+
+
+def annotator_from_filename(name: str) -> str:
+    return urllib.parse.unquote(name[: -len(".jsonl")])
+
+
+def read_json_file(path: Path) -> Any:
+    """Parse a JSON file, turning any failure into a CorruptFileError naming the file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"{path}: file not found") from None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CorruptFileError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise CorruptFileError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
