@@ -7,7 +7,6 @@ Used by the record logs, the project and by other modules that write project fil
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gc
 import json
 import os
@@ -20,11 +19,44 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 from ..errors import CorruptFileError, NotFoundError
+
+try:  # POSIX: temporary files are flock'ed while written (see clean_stale_temp_files)
+    import fcntl
+except ImportError:  # Windows: an open file cannot be removed, which gives the same guarantee
+    fcntl = None  # type: ignore[assignment]
+
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
+
+def lock_fd(fd: int) -> None:
+    """Hold an exclusive advisory lock on an open file until it is closed (POSIX ``flock``).
+
+    Without ``fcntl`` (Windows) this does nothing: there, a file another process holds
+    open cannot be removed, so :func:`clean_stale_temp_files` still cannot touch it.
+    """
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def try_lock_fd(fd: int) -> bool:
+    """Take the lock of :func:`lock_fd` without waiting; False if another process holds it."""
+    if fcntl is None:
+        return True  # removal of a file a writer holds open fails instead (caught by the caller)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
 
 
 def fsync_dir(path: Path) -> None:
     """fsync a directory so that a new or renamed entry in it is durable."""
+    if os.name == "nt":  # pragma: no cover - directories cannot be opened (nor need fsync) there
+        return
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -56,17 +88,24 @@ def atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         # Locked until renamed: clean_stale_temp_files() never removes a file being written.
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        os.fchmod(fd, mode)
+        lock_fd(fd)
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
         write_all(fd, text.encode("utf-8"))
         os.fsync(fd)
+        if fcntl is None:  # pragma: no cover - Windows cannot rename a file that is open
+            os.close(fd)
+            fd = -1
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
+    if not hasattr(os, "fchmod"):  # pragma: no cover - Windows before Python 3.13
+        os.chmod(path, mode)
     fsync_dir(path.parent)
 
 
@@ -81,7 +120,8 @@ def clean_stale_temp_files(folder: Path, max_age: float = STALE_TEMP_AGE) -> lis
 
     Only files named like its temporary files, last modified more than ``max_age``
     seconds ago, and not locked: a writer holds an exclusive ``flock`` on its
-    temporary file until it is renamed, so a file being written is never touched.
+    temporary file until it is renamed (on Windows it holds the file open, which
+    makes removal fail), so a file being written is never touched.
     Files that cannot be removed (read-only project) are left alone.
     """
     removed: list[Path] = []
@@ -96,12 +136,15 @@ def clean_stale_temp_files(folder: Path, max_age: float = STALE_TEMP_AGE) -> lis
         try:
             if not entry.is_file(follow_symlinks=False) or now - entry.stat(follow_symlinks=False).st_mtime < max_age:
                 continue
-            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
+            if fcntl is None:  # a writer holds its file open: removing it then fails (and is skipped)
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | _O_NOFOLLOW | _O_BINARY)
         except OSError:
             continue
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if os.fstat(fd).st_ino == os.stat(entry.path, follow_symlinks=False).st_ino:
+            if try_lock_fd(fd) and os.fstat(fd).st_ino == os.stat(entry.path, follow_symlinks=False).st_ino:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
         except OSError:  # locked by a live writer, already gone, or not ours to remove
@@ -130,13 +173,14 @@ def gc_paused() -> Iterator[None]:
 
 @contextlib.contextmanager
 def file_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``path`` (created if missing) for the block."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    """Hold an exclusive lock on the lock file ``path`` (created if missing) for the block.
+
+    A :class:`filelock.FileLock`: ``flock`` on POSIX, ``msvcrt`` locking on Windows; a
+    process that dies holding it releases it.  Not re-entrant across calls: a second
+    ``file_lock`` on the same path waits, also in the same process.
+    """
+    with FileLock(os.fspath(path)):
         yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def write_all(fd: int, data: bytes) -> None:

@@ -19,6 +19,16 @@ try:  # orjson parses record lines several times faster; the stdlib is the fallb
 except ImportError:  # pragma: no cover
     _fast_loads, _FastDecodeError = json.loads, json.JSONDecodeError
 
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
+
+def _read_at(fd: int, offset: int) -> bytes:
+    """One byte at ``offset`` (``os.pread`` where it exists; a seek elsewhere, fine under the writers' lock)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, 1, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows; appends still go to the end (O_APPEND)
+    return os.read(fd, 1)  # pragma: no cover
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -72,10 +82,10 @@ class RecordLog:
         )
         with file_lock(self.lock_path):
             created = not self.path.exists()
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | _O_BINARY, 0o644)
             try:
                 size = os.fstat(fd).st_size
-                if size and os.pread(fd, 1, size - 1) != b"\n":
+                if size and _read_at(fd, size - 1) != b"\n":
                     # A crash left a torn last line: keep it on its own line so
                     # it cannot corrupt this record; readers report it.
                     payload = b"\n" + payload
