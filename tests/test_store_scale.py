@@ -6,7 +6,16 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+import toolkit as tk
+from toolkit.importers import add_to_project
+from toolkit.model import check_annotator, check_doc_id
+from toolkit.store import files
+from toolkit.validation import event_problem
 
 NO_FCNTL = textwrap.dedent(
     """
@@ -36,3 +45,66 @@ def test_import_toolkit_and_store_round_trip_without_fcntl(tmp_path: Path, env_w
     assert out["ids"] == [out["span"]] and out["texts"] == ["Velmora"]
     assert out["values"] == ["favour"] and out["problems"] == 0
     assert not list((tmp_path / "proj").rglob("*.tmp"))  # temporary files renamed, none left behind
+
+
+def _docs(n: int, prefix: str = "n") -> list[tk.Document]:
+    return [
+        tk.Document.create(f"{prefix}{i:03d}", f"Outlet {i % 3}", f"Article {i} says Velmora met Ostrand.")
+        for i in range(n)
+    ]
+
+
+def test_a_refused_document_late_in_a_batch_writes_nothing_of_it(project: tk.Project) -> None:
+    before = sorted(p.name for p in project.docs_dir.iterdir())
+    changed = tk.Document.create("wire-001", "Harbour Wire", "Another text entirely.")
+    with pytest.raises(tk.DocumentChangedError, match="wire-001"):
+        project.add_documents([*_docs(5), changed])
+    assert sorted(p.name for p in project.docs_dir.iterdir()) == before
+
+
+def test_import_streams_in_batches_with_one_folder_fsync_each(
+    project: tk.Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[Path] = []
+    real = files.fsync_dir
+    monkeypatch.setattr(files, "fsync_dir", lambda path: (synced.append(Path(path)), real(path))[1])
+    batch, total = 10, 25
+    docs = _docs(total)
+
+    def stream() -> Iterator[tuple[tk.Document, str]]:
+        for i, doc in enumerate(docs):
+            stored = len(project.document_ids()) - 2  # the fixture's two documents
+            assert stored >= i - batch, f"document {i} read while only {stored} were stored: input held, not streamed"
+            yield doc, f"input.jsonl:{i + 1}"
+
+    out = add_to_project(project, stream(), batch_size=batch)
+    assert out["added"] == [d.id for d in docs] and not out["unchanged"] and not out["replaced"]
+    assert synced == [project.docs_dir] * 3  # 25 documents in batches of 10: one folder fsync per batch
+    fresh = tk.Project.open(project.path)
+    assert all(fresh.document(d.id).text == d.text for d in docs)
+    again = add_to_project(fresh, iter([(d, "again") for d in docs]), batch_size=batch)
+    assert again["unchanged"] == [d.id for d in docs] and not again["added"]
+
+
+def test_import_reports_a_repeated_id_with_both_places(project: tk.Project) -> None:
+    doc = _docs(1)[0]
+    with pytest.raises(tk.ImportFormatError, match=r"a\.jsonl:1 and b\.jsonl:7"):
+        add_to_project(project, iter([(doc, "a.jsonl:1"), (doc, "b.jsonl:7")]), batch_size=1)
+
+
+def test_document_ids_come_from_file_names_without_reading_files(project: tk.Project) -> None:
+    (project.docs_dir / "daily-001.json").write_text("not json")  # would fail documents()
+    assert tk.Project.open(project.path).document_ids() == ["daily-001", "wire-001"]
+
+
+@pytest.mark.parametrize("bad", ["a1\n", "d-1\n"])
+def test_ids_with_a_trailing_newline_are_refused(bad: str) -> None:
+    with pytest.raises(tk.ValidationError, match="invalid document id"):
+        check_doc_id(bad)
+    with pytest.raises(tk.ValidationError, match="invalid annotator"):
+        check_annotator(bad)
+    good = bad.strip()
+    ev = {"rid": "x", "op": "put", "type": "stance", "id": f"st:{good}::Velmora", "doc": bad, "target": "Velmora",
+          "value": "favour"}  # fmt: skip
+    assert event_problem({**ev, "doc": good}) is None  # the same event with the id alone is valid
+    assert "doc" in (event_problem(ev) or "")

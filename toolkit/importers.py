@@ -12,7 +12,7 @@ folder that lead outside it are not followed.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,10 +39,12 @@ if TYPE_CHECKING:  # pragma: no cover
 FIELDS = ("id", "source", "title", "url", "published", "text")
 
 
-__all__ = ["FIELDS", "add_to_project", "parse_field_map", "read_any", "read_located", "read_csv", "read_json", "read_jsonl", "read_txt", "slugify"]
+__all__ = ["FIELDS", "add_to_project", "iter_located", "parse_field_map", "read_any", "read_located", "read_csv", "read_json", "read_jsonl", "read_txt", "slugify"]
 
 
 Located = list[tuple[Document, str]]  # documents with the ``file:line`` they come from
+#: Documents :func:`add_to_project` checks together before writing them.
+IMPORT_BATCH = 2000
 
 
 def _unique(docs: Located) -> Located:
@@ -58,22 +60,54 @@ def _check_unique(docs: Located) -> list[Document]:
     return [d for d, _ in _unique(docs)]
 
 
-def add_to_project(proj: Project, docs: Located, replace: bool = False) -> dict[str, list[str]]:
-    """Store documents read by :func:`read_located` in ``proj`` after checking them all first.
+def add_to_project(
+    proj: Project, docs: Iterable[tuple[Document, str]], replace: bool = False, batch_size: int = IMPORT_BATCH
+) -> dict[str, list[str]]:
+    """Store documents read by :func:`read_located` or :func:`iter_located` in ``proj``, batch by batch.
 
-    A document whose id is already stored with another text is an error naming the
-    file and line it came from (unless ``replace``), raised before anything is written.
+    The input is consumed as a stream (pass :func:`iter_located` to never hold the whole
+    corpus).  Each batch is checked in full before any of it is written: a repeated id,
+    or an id already stored with another text (unless ``replace``), is an error naming the
+    file and line it came from.  A list is one batch: nothing is written if any of it is
+    refused.  Documents are durable when this returns.
     """
-    existing = proj.documents()
-    if not replace:
-        for d, where in docs:
-            old = existing.get(d.id)
-            if old is not None and old.sha256 != d.sha256:
-                raise ImportFormatError(
-                    f"{where}: document {d.id!r} already exists with a different text; "
-                    "import with --replace to overwrite it"
-                )
-    return proj.add_documents([d for d, _ in docs], replace=replace)
+    if isinstance(docs, Sequence):
+        batch_size = max(batch_size, len(docs))
+    out: dict[str, list[str]] = {"added": [], "unchanged": [], "replaced": []}
+    stored = set(proj.document_ids())
+    seen: dict[str, str] = {}
+    batch: list[tuple[Document, str]] = []
+    for item in docs:
+        batch.append(item)
+        if len(batch) >= batch_size:
+            _add_batch(proj, batch, stored, seen, replace, out)
+            batch = []
+    if batch:
+        _add_batch(proj, batch, stored, seen, replace, out)
+    return out
+
+
+def _add_batch(
+    proj: Project,
+    batch: list[tuple[Document, str]],
+    stored: set[str],
+    seen: dict[str, str],
+    replace: bool,
+    out: dict[str, list[str]],
+) -> None:
+    """Check one batch of :func:`add_to_project` (ids, changed texts), then store it."""
+    for doc, where in batch:
+        if doc.id in seen:
+            raise ImportFormatError(f"duplicate document id {doc.id!r}: {seen[doc.id]} and {where}")
+        seen[doc.id] = where
+        if not replace and doc.id in stored and proj.stored_sha256(doc.id) != doc.sha256:
+            raise ImportFormatError(
+                f"{where}: document {doc.id!r} already exists with a different text; "
+                "import with --replace to overwrite it"
+            )
+    for what, ids in proj.add_documents([d for d, _ in batch], replace=replace).items():
+        out[what].extend(ids)
+    stored.update(d.id for d, _ in batch)
 
 
 def _make(fields: Mapping[str, Any], where: str, source: str | None) -> Document:
@@ -170,7 +204,13 @@ def _mapped(row: Mapping[str, Any], mapping: Mapping[str, str]) -> dict[str, Any
 def _documents(
     records: Iterator[tuple[int, str, Any]], mapping: Mapping[str, str], source: str | None
 ) -> list[tuple[Document, str]]:
-    docs = []
+    return list(_iter_documents(records, mapping, source))
+
+
+def _iter_documents(
+    records: Iterator[tuple[int, str, Any]], mapping: Mapping[str, str], source: str | None
+) -> Iterator[tuple[Document, str]]:
+    """One ``(document, where)`` per record, built as the records are read."""
     for _, where, obj in records:
         if not isinstance(obj, dict):
             raise ImportFormatError(f"{where}: expected a JSON object (one document), got {describe(obj)}")
@@ -180,8 +220,7 @@ def _documents(
                 keys = ", ".join(sorted(map(repr, obj))[:20])
                 hint = _hint(obj)
                 raise ImportFormatError(f"{where}: missing key {key!r} (for {field}); keys present: [{keys}]{hint}")
-        docs.append((_make(_mapped(obj, mapping), where, source), where))
-    return docs
+        yield _make(_mapped(obj, mapping), where, source), where
 
 
 def _hint(obj: Mapping[str, Any]) -> str:
@@ -310,19 +349,50 @@ def read_located(
     notes: list[str] | None = None,
 ) -> Located:
     """Like :func:`read_any`, each document with the ``file:line`` it comes from (for :func:`add_to_project`)."""
-    mapping = dict(mapping or {})
+    return list(iter_located(paths, source, mapping, notes))
+
+
+def iter_located(
+    paths: Iterable[str | Path],
+    source: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    notes: list[str] | None = None,
+) -> Iterator[tuple[Document, str]]:
+    """:func:`read_located` as a stream: JSON Lines documents are built one line at a time.
+
+    A repeated id raises ImportFormatError naming both places when the second one is reached.
+    """
+    seen: dict[str, str] = {}
+    for doc, where in _iter_any(paths, source, dict(mapping or {}), notes):
+        if doc.id in seen:
+            raise ImportFormatError(f"duplicate document id {doc.id!r}: {seen[doc.id]} and {where}")
+        seen[doc.id] = where
+        yield doc, where
+
+
+def _iter_jsonl(path: Path, mapping: Mapping[str, str], source: str | None) -> Iterator[tuple[Document, str]]:
+    empty = True
+    for item in _iter_documents(iter_jsonl(path), mapping, source):
+        empty = False
+        yield item
+    if empty:
+        raise ImportFormatError(f"{show_path(path)}: file holds no records")
+
+
+def _iter_any(
+    paths: Iterable[str | Path], source: str | None, mapping: dict[str, str], notes: list[str] | None
+) -> Iterator[tuple[Document, str]]:
     txt: list[Path] = []
-    docs: Located = []
     for p in map(Path, paths):
         suffix = p.suffix.lower()
         if p.is_dir() or suffix == ".txt":
             txt.append(p)
         elif suffix in (".jsonl", ".ndjson"):
-            docs.extend(_jsonl(p, mapping, source))
+            yield from _iter_jsonl(p, mapping, source)
         elif suffix == ".json":
-            docs.extend(_json(p, mapping, source))
+            yield from _json(p, mapping, source)
         elif suffix in (".csv", ".tsv"):
-            docs.extend(_csv(p, mapping, source, "\t" if suffix == ".tsv" else ","))
+            yield from _csv(p, mapping, source, "\t" if suffix == ".tsv" else ",")
         elif not p.exists():
             raise ImportFormatError(f"{show_path(p)}: no such file or folder")
         else:
@@ -331,8 +401,7 @@ def read_located(
                 f"{show_path(p)}: unknown file type {suffix or '(none)'}; use .txt, .jsonl, .json or .csv{hint}"
             )
     if txt:
-        docs.extend(_txt(txt, source, notes))
-    return _unique(docs)
+        yield from _txt(txt, source, notes)
 
 
 def parse_field_map(items: Iterable[str]) -> dict[str, str]:

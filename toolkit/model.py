@@ -21,8 +21,8 @@ from .errors import OffsetError, UnknownLabelError, ValidationError
 
 FORMAT_VERSION = 1
 
-DOC_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-ANNOTATOR_RE = re.compile(r"^[^\x00-\x1f\x7f/\\]{1,120}$")
+DOC_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # use fullmatch: "$" would let "a1\n" through
+ANNOTATOR_RE = re.compile(r"[^\x00-\x1f\x7f/\\]{1,120}")  # use fullmatch
 
 STANCE_VALUES: tuple[str, ...] = ("favour", "against", "neutral", "none")
 CLAIM_KINDS: tuple[str, ...] = ("factual", "quotation", "prediction", "opinion")
@@ -65,7 +65,7 @@ def check_doc_id(doc_id: object, where: str = "") -> str:
     """
     if doc_id in _GOOD_IDS:
         return doc_id  # type: ignore[return-value]
-    if not isinstance(doc_id, str) or not DOC_ID_RE.match(doc_id):
+    if not isinstance(doc_id, str) or not DOC_ID_RE.fullmatch(doc_id):
         at = f" ({where})" if where else ""
         raise ValidationError(
             f"invalid document id {doc_id!r}{at}: use 1-128 letters, digits, '.', '_' or '-', "
@@ -78,7 +78,7 @@ def check_doc_id(doc_id: object, where: str = "") -> str:
 
 def check_annotator(name: object) -> str:
     """Return ``name`` if it is an acceptable annotator name, else raise ValidationError."""
-    if not isinstance(name, str) or not ANNOTATOR_RE.match(name) or name.strip() != name:
+    if not isinstance(name, str) or not ANNOTATOR_RE.fullmatch(name) or name.strip() != name:
         raise ValidationError(
             f"invalid annotator name {name!r}: 1-120 characters, no '/', '\\', control characters "
             "or surrounding spaces"

@@ -70,7 +70,7 @@ def _is_doc_id(value: Any) -> bool:
         return False
     if value in _doc_ids_ok:
         return True
-    if DOC_ID_RE.match(value):
+    if DOC_ID_RE.fullmatch(value):
         if len(_doc_ids_ok) < 100_000:
             _doc_ids_ok.add(value)
         return True

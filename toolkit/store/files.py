@@ -15,7 +15,7 @@ import stat
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,43 @@ def atomic_write_text(path: Path, text: str) -> None:
     The file keeps the mode of the file it replaces (new files: ``0o666`` less the umask,
     like ``open()``), not the private mode of the temporary file.
     """
-    path = Path(path)
+    atomic_write_many([(Path(path), text.encode("utf-8"))])
+
+
+def atomic_write_many(items: Sequence[tuple[Path, bytes]]) -> None:
+    """Write several files atomically, each as :func:`atomic_write_text` does, with one fsync per folder.
+
+    Every file's data is fsync'd before it is renamed into place, so each file is
+    either its old or its new content after a crash; the folders are fsync'd once
+    at the end, so all the new names are durable when this returns.  A batch that
+    fails part way leaves the files already renamed, whole, and no temporary files.
+    """
+    pending: list[tuple[int, str, Path]] = []  # (fd, temporary file, target) written but not yet renamed
+    try:
+        for path, data in items:
+            pending.append(_write_temp(Path(path), data))
+        pending.reverse()  # renamed in the order given, popped from the end
+        while pending:
+            fd, tmp, path = pending[-1]
+            if fcntl is None:  # Windows cannot rename a file that is open
+                os.close(fd)
+                pending[-1] = fd, tmp, path = -1, tmp, path
+            os.replace(tmp, path)
+            pending.pop()
+            if fd >= 0:
+                os.close(fd)  # the lock goes with it: the file is no longer temporary
+    finally:
+        for fd, tmp, _ in pending:
+            if fd >= 0:
+                os.close(fd)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    for folder in {Path(path).parent for path, _ in items}:
+        fsync_dir(folder)
+
+
+def _write_temp(path: Path, data: bytes) -> tuple[int, str, Path]:
+    """Write ``data`` to a locked, fsync'd temporary file beside ``path``; ``(fd, temp name, path)``."""
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
@@ -91,22 +127,16 @@ def atomic_write_text(path: Path, text: str) -> None:
         lock_fd(fd)
         if hasattr(os, "fchmod"):
             os.fchmod(fd, mode)
-        write_all(fd, text.encode("utf-8"))
+        else:  # pragma: no cover - Windows before Python 3.13
+            os.chmod(tmp, mode)
+        write_all(fd, data)
         os.fsync(fd)
-        if fcntl is None:  # pragma: no cover - Windows cannot rename a file that is open
-            os.close(fd)
-            fd = -1
-        os.replace(tmp, path)
     except BaseException:
+        os.close(fd)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    if not hasattr(os, "fchmod"):  # pragma: no cover - Windows before Python 3.13
-        os.chmod(path, mode)
-    fsync_dir(path.parent)
+    return fd, tmp, path
 
 
 TEMP_SUFFIX = ".tmp"

@@ -29,6 +29,7 @@ from ..model import (
 from ..validation import build_span, event_problem, span_fit_problem, vocabulary_problems
 from .files import (
     annotator_from_filename,
+    atomic_write_many,
     atomic_write_text,
     clean_stale_temp_files,
     file_lock,
@@ -53,6 +54,10 @@ SCHEMA_FILE = "schema.json"
 DOCS_DIR = "documents"
 RECORDS_DIR = "records"
 FORMAT_NAME = "newslens-project"
+#: Documents checked together by :meth:`Project.add_documents` before any of them is written.
+DOCUMENT_BATCH = 2000
+#: Documents written with one folder fsync (each holds an open, locked temporary file until renamed).
+WRITE_CHUNK = 256
 
 
 class Project:
@@ -156,22 +161,20 @@ class Project:
             self.meta = meta
 
     # -- documents
-    def documents(self) -> dict[str, Document]:
-        """All documents by id (cached; re-read when the folder changes)."""
+    def _docs_signature(self) -> tuple[int, int]:
         try:
             st = self.docs_dir.stat()
         except FileNotFoundError:
             raise NotFoundError(f"{self.docs_dir}: documents folder missing") from None
-        sig = (st.st_mtime_ns, st.st_ino)
+        return (st.st_mtime_ns, st.st_ino)
+
+    def documents(self) -> dict[str, Document]:
+        """All documents by id (cached; re-read when the folder changes)."""
+        sig = self._docs_signature()
         if sig != self._docs_sig:
-            docs: dict[str, Document] = {}
-            for p in sorted(self.docs_dir.glob("*.json")):
-                try:
-                    doc = Document.from_json(read_json_file(p))
-                except ValidationError as exc:
-                    raise CorruptFileError(f"{p}: {exc}") from None
-                if p.stem != doc.id:
-                    raise CorruptFileError(f"{p}: holds document id {doc.id!r}, expected {p.stem!r}")
+            docs = {}
+            for doc_id in self.document_ids():
+                doc = self._read_document(self.docs_dir / f"{doc_id}.json")
                 docs[doc.id] = doc
             self._docs, self._docs_sig = docs, sig
         return self._docs
@@ -183,37 +186,90 @@ class Project:
         except KeyError:
             raise NotFoundError(f"no document {doc_id!r} in project {self.path}") from None
 
-    def add_documents(self, docs: Iterable[Document], replace: bool = False) -> dict[str, list[str]]:
+    def document_ids(self) -> list[str]:
+        """Ids of all stored documents in file-name order, from the file names alone (no file is read)."""
+        try:
+            names = [e.name for e in os.scandir(self.docs_dir)]
+        except FileNotFoundError:
+            raise NotFoundError(f"{self.docs_dir}: documents folder missing") from None
+        return [n[:-5] for n in sorted(names) if n.endswith(".json") and not n.startswith(".")]
+
+    def add_documents(
+        self, docs: Iterable[Document], replace: bool = False, batch_size: int = DOCUMENT_BATCH
+    ) -> dict[str, list[str]]:
         """Store documents; returns ids by outcome: ``added``, ``unchanged``, ``replaced``.
 
         A document whose id exists with a *different* text is refused
         (DocumentChangedError) unless ``replace=True``; after replacing, spans
         made on the old text are reported as stale by :meth:`load`/:meth:`validate`.
+
+        ``docs`` is consumed as a stream, ``batch_size`` documents at a time; each batch is
+        checked in full (duplicate ids, changed texts) before any of it is written, then
+        written with one fsync per file and one of the folder.  Everything is durable when
+        this returns.  A list is checked in full before anything is written; with a lazy
+        iterable, an error in a later batch leaves the earlier batches stored.
         """
-        docs = list(docs)
+        if isinstance(docs, Sequence):
+            batch_size = max(batch_size, len(docs))  # all of it is in memory anyway: check it all first
+        out: dict[str, list[str]] = {"added": [], "unchanged": [], "replaced": []}
         seen: set[str] = set()
-        for d in docs:
+        with file_lock(self.path / ".documents.lock"):
+            stored = set(self.document_ids())
+            batch: list[Document] = []
+            for doc in docs:
+                batch.append(doc)
+                if len(batch) >= batch_size:
+                    self._add_batch(batch, stored, seen, replace, out)
+                    batch = []
+            if batch:
+                self._add_batch(batch, stored, seen, replace, out)
+        return out
+
+    def _add_batch(
+        self, batch: list[Document], stored: set[str], seen: set[str], replace: bool, out: dict[str, list[str]]
+    ) -> None:
+        """Check one batch of :meth:`add_documents` completely, then write it (up to ``WRITE_CHUNK`` files a go)."""
+        outcome: list[tuple[Document, str]] = []
+        for d in batch:
             if d.id in seen:
                 raise ValidationError(f"duplicate document id {d.id!r} in the documents being added")
             seen.add(d.id)
-        out: dict[str, list[str]] = {"added": [], "unchanged": [], "replaced": []}
-        with file_lock(self.path / ".documents.lock"):
-            existing = self.documents()
-            for d in docs:
-                old = existing.get(d.id)
-                if old is not None and old.sha256 == d.sha256:
-                    out["unchanged"].append(d.id)
-                    continue
-                if old is not None and not replace:
-                    raise DocumentChangedError(
-                        f"document {d.id!r} already exists with different text (sha256 {old.sha256[:12]} -> "
-                        f"{d.sha256[:12]}); pass replace=True (CLI: --replace) to overwrite it"
-                    )
-                atomic_write_text(
-                    self.docs_dir / f"{d.id}.json", json.dumps(d.to_json(), ensure_ascii=False, indent=1) + "\n"
+            old_sha = self.stored_sha256(d.id) if d.id in stored else None
+            if old_sha == d.sha256:
+                outcome.append((d, "unchanged"))
+            elif old_sha is not None and not replace:
+                raise DocumentChangedError(
+                    f"document {d.id!r} already exists with different text (sha256 {old_sha[:12]} -> "
+                    f"{d.sha256[:12]}); pass replace=True (CLI: --replace) to overwrite it"
                 )
-                out["replaced" if old is not None else "added"].append(d.id)
-        return out
+            else:
+                outcome.append((d, "added" if old_sha is None else "replaced"))
+        writes = [d for d, what in outcome if what != "unchanged"]
+        for i in range(0, len(writes), WRITE_CHUNK):  # bounded number of open temporary files
+            atomic_write_many(
+                [(self.docs_dir / f"{d.id}.json", json.dumps(d.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+                  + b"\n") for d in writes[i : i + WRITE_CHUNK]]
+            )  # fmt: skip
+        for d, what in outcome:
+            out[what].append(d.id)
+            stored.add(d.id)
+
+    def stored_sha256(self, doc_id: str) -> str:
+        """The sha256 of a stored document's text (from the cache if it is fresh, else its file)."""
+        cached = self._docs.get(doc_id)
+        if cached is not None and self._docs_sig == self._docs_signature():
+            return cached.sha256
+        return self._read_document(self.docs_dir / f"{doc_id}.json").sha256
+
+    def _read_document(self, path: Path) -> Document:
+        """One document file, checked (valid, id matching the file name)."""
+        try:
+            doc = Document.from_json(read_json_file(path))
+        except ValidationError as exc:
+            raise CorruptFileError(f"{path}: {exc}") from None
+        if path.stem != doc.id:
+            raise CorruptFileError(f"{path}: holds document id {doc.id!r}, expected {path.stem!r}")
+        return doc
 
     # -- logs and state
     def log(self, annotator: str) -> RecordLog:
