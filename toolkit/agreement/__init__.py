@@ -28,7 +28,8 @@ _EXPORTS = {
     ],
     "adjudicate": ["GOLD", "Adjudication", "apply_decisions", "majority_spans", "majority_stances"],
     "align": ["CLAIM_THRESHOLD", "align_claims", "jaccard"],
-    "widget": ["ReviewWidget", "SpanReviewWidget", "SpanUnit", "review"],
+    # the review widgets live in toolkit.widgets.review (UI); re-exported here for notebooks (ag.review)
+    "..widgets.review": ["ReviewWidget", "SpanReviewWidget", "SpanUnit", "review"],
 }  # fmt: skip
 _WHERE = {name: mod for mod, names in _EXPORTS.items() for name in names}
 
@@ -37,7 +38,8 @@ __all__ = sorted(_WHERE)
 
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
-        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        mod = _WHERE[name]
+        return getattr(importlib.import_module(mod if mod.startswith(".") else f".{mod}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -24,7 +24,7 @@ from ..model import ClaimLink, Span, Stance, check_annotator, is_model_annotator
 from ..store import AnnotatorState, Project
 from .text import rank_claims, snap_selection
 from .uistate import UIState
-from .views import LinkPicker, NavBar, SpanTagger, StancePanel, _View
+from .views import LinkPicker, NavBar, SpanTagger, StancePanel, _View, run_action
 
 __all__ = ["Annotator", "open_project", "LABEL_KEYS"]
 
@@ -587,7 +587,7 @@ class Annotator(ipw.VBox):
 
     # ------------------------------------------------------------------ front end
     def _handle(self, view: _View, msg: dict[str, Any]) -> None:
-        """Run one action sent by a browser view; errors are shown in the status line."""
+        """Run one action sent by a browser view; errors are shown in the status line (see ``run_action``)."""
         action = msg.get("action")
         handlers: dict[str, Callable[[], Any]] = {
             "add": lambda: self.tag(str(msg["label"]), int(msg["start"]), int(msg["end"])),
@@ -619,15 +619,7 @@ class Annotator(ipw.VBox):
         if fn is None:
             self._error(view, f"unknown action {action!r}")
             return
-        try:
-            fn()
-        except ToolkitError as exc:
-            self._error(view, str(exc))
-        except (KeyError, TypeError, ValueError) as exc:
-            self._error(view, f"bad message {msg!r}: {exc!r}")
-        except Exception as exc:  # show it, then let ipywidgets log the traceback
-            self._error(view, f"internal error in {action!r}: {exc!r}")
-            raise
+        run_action(lambda reason: self._error(view, reason), action, fn, msg)
 
     def _error(self, view: _View, message: str) -> None:
         target = self.nav if view is self.nav or not self.annotator else self.tagger

@@ -1,7 +1,10 @@
 """The anywidget views: thin synced-trait containers, no store logic.
 
-Every view shares one ES module (``static/widget.js``) and stylesheet
-(``static/widget.css``); the ``view`` trait tells the module what to draw.
+Every widget of the toolkit (these views, :mod:`toolkit.widgets.review`) shares one ES
+module and one stylesheet (``static/widget.css``); the ``view`` trait tells the module
+what to draw.  The module's source is split over several files in ``static/`` (see
+:data:`ESM_FILES`); anywidget loads ``_esm`` as a single module without resolving
+relative imports, so :func:`build_esm` concatenates them once at import time.
 Views hold UI state only.  User actions arrive as custom messages
 ``{"action": ..., ...}`` and are passed to a handler (normally an
 :class:`~toolkit.widgets.annotator.Annotator`), which writes to the project
@@ -11,6 +14,7 @@ the traits, so nothing appears as saved before it is on disk.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,18 +22,76 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-__all__ = ["SpanTagger", "NavBar", "StancePanel", "LinkPicker", "SideBySideView", "Handler"]
+from ..errors import ToolkitError
+
+__all__ = [
+    "ESM", "ESM_FILES", "Handler", "LinkPicker", "NavBar", "SideBySideView", "SpanTagger", "StancePanel",
+    "build_esm", "run_action",
+]  # fmt: skip
 
 STATIC = Path(__file__).parent / "static"
 
+#: The front end's source files, dependencies first; ``widget.js`` (the entry point) last.
+ESM_FILES = ("helpers.js", "textview.js", "tagger.js", "panels.js", "review.js", "widget.js")
+
+_IMPORT = re.compile(r'^import\s*\{[^}]*\}\s*from\s*"\./[\w.-]+\.js";[ \t]*\n', re.MULTILINE)
+_EXPORT = re.compile(r"^export (?=(?:async )?function |const |let |class )", re.MULTILINE)
+
 Handler = Callable[["_View", dict[str, Any]], None]
+
+
+def build_esm(folder: Path = STATIC, files: tuple[str, ...] = ESM_FILES) -> str:
+    """One ES module from the front end's source files.
+
+    Each file is an ES module of its own (``node --test`` imports ``helpers.js`` directly);
+    here their relative ``import {...} from "./x.js"`` lines and the ``export`` keywords of
+    named exports are dropped and the files are joined in order, so every name is defined
+    once at the top level of one module.  Only the last file keeps its ``export default``.
+    """
+    parts = []
+    for i, name in enumerate(files):
+        src = (folder / name).read_text(encoding="utf-8")
+        src = _EXPORT.sub("", _IMPORT.sub("", src))
+        last = i == len(files) - 1
+        left = [ln for ln in src.splitlines() if re.match(r"\s*(import|export)\b", ln)]
+        if left and not (last and left == ["export default { render };"]):
+            raise RuntimeError(f"{folder / name}: import/export the loader cannot join: {left[0]!r}")
+        parts.append(f"// ---- {name}\n{src}")
+    return "\n".join(parts)
+
+
+#: The module every widget loads (built once, when this module is imported).
+ESM = build_esm()
+CSS = STATIC / "widget.css"
+
+
+def run_action(show: Callable[[str], None], action: object, fn: Callable[[], Any], msg: object = None) -> Any:
+    """Run one browser action under the widgets' single error policy.
+
+    ``show(reason)`` puts the reason on the widget's status line (each widget adds its
+    ``Error: ...`` prefix).  A :class:`~toolkit.errors.ToolkitError` (the user asked for
+    something impossible) and a malformed message (KeyError/TypeError/ValueError) are shown
+    and swallowed: nothing was written.  Any other exception is shown the same way and then
+    re-raised, so ipywidgets logs the traceback (a bug must not pass silently).  The browser
+    side does the same with ``guard`` in ``static/helpers.js``.
+    """
+    try:
+        return fn()
+    except ToolkitError as exc:
+        show(str(exc))
+    except (KeyError, TypeError, ValueError) as exc:
+        show(f"bad message {msg!r}: {exc!r}")
+    except Exception as exc:
+        show(f"internal error in {action!r}: {exc!r}")
+        raise
+    return None
 
 
 class _View(anywidget.AnyWidget):
     """Base class: shared ESM/CSS, a ``view`` name, a status line and message dispatch."""
 
-    _esm = STATIC / "widget.js"
-    _css = STATIC / "widget.css"
+    _esm = ESM
+    _css = CSS
 
     view = t.Unicode("").tag(sync=True)
     status = t.Unicode("").tag(sync=True)
