@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 import subprocess
 import sys
 import textwrap
@@ -14,7 +16,7 @@ import pytest
 import toolkit as tk
 from toolkit.importers import add_to_project
 from toolkit.model import check_annotator, check_doc_id
-from toolkit.store import files
+from toolkit.store import RecordLog, files
 from toolkit.validation import event_problem
 
 NO_FCNTL = textwrap.dedent(
@@ -22,7 +24,7 @@ NO_FCNTL = textwrap.dedent(
     import json, sys
     sys.modules["fcntl"] = None  # what Windows looks like to `import fcntl`: ImportError
     import toolkit as tk
-    from toolkit.store import files
+    from toolkit.store import RecordLog, files
     assert files.fcntl is None
     proj = tk.Project.init(sys.argv[1], schema=tk.LabelSchema.default(["Velmora"]))
     proj.add_documents([tk.Document.create("d1", "Wire", "Velmora and Ostrand met.")])
@@ -108,3 +110,50 @@ def test_ids_with_a_trailing_newline_are_refused(bad: str) -> None:
           "value": "favour"}  # fmt: skip
     assert event_problem({**ev, "doc": good}) is None  # the same event with the id alone is valid
     assert "doc" in (event_problem(ev) or "")
+
+
+def test_load_streams_the_replay_exactly_as_the_record_objects_replay(project: tk.Project) -> None:
+    """Re-puts, deletes and puts after a delete, in several layers: frames == current() for every annotator."""
+    rng = random.Random(1107)
+    text = project.document("wire-001").text
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    for ann in ("ana", "ben", "model:x"):
+        made: list[str] = []
+        for step in range(300):
+            roll = rng.random()
+            if made and roll < 0.2:
+                project.delete("span", made.pop(rng.randrange(len(made))), ann)
+            elif made and roll < 0.45:
+                project.update_span(rng.choice(made), ann, label=rng.choice(["PERSON", "ORG", "GPE"]))
+            else:
+                s, e = rng.choice(words)
+                span_id = f"s{step % 40}"  # ids come back after their deletion
+                if span_id not in made:
+                    project.add_span("wire-001", s, e, "GPE", ann, id=span_id)
+                    made.append(span_id)
+    fresh = tk.Project.open(project.path)
+    frames = fresh.load()
+    for ann in ("ana", "ben", "model:x"):
+        state = fresh.current(ann)
+        mine = frames.spans[frames.spans["annotator"] == ann]
+        assert list(mine["id"]) == list(state.spans)  # same records, in the replay's (dict) order
+        assert list(mine["label"]) == [s.label for s in state.spans.values()]
+        assert list(mine["start"]) == [s.start for s in state.spans.values()]
+        assert list(mine["ts"]) == [s.ts for s in state.spans.values()]
+        assert fresh.status()["annotators"][ann]["spans"] == len(state.spans)
+    assert frames.spans["is_model"].tolist() == [a.startswith("model:") for a in frames.spans["annotator"]]
+
+
+def test_load_of_some_layers_reads_only_those(project: tk.Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project.add_span("wire-001", 0, 7, "GPE", "ana")
+    project.add_span("wire-001", 0, 7, "GPE", "model:x")
+    read: list[str] = []
+    real = RecordLog.stream
+
+    def spy(self: RecordLog, *args: object, **kwargs: object) -> Iterator[list]:
+        read.append(self.annotator)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(RecordLog, "stream", spy)
+    frames = tk.Project.open(project.path).load(include_models=False)
+    assert read == ["ana"] and set(frames.spans["annotator"]) == {"ana"}

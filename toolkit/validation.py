@@ -197,7 +197,8 @@ def span_fit_problem(ev: Mapping[str, Any], docs: Mapping[str, Document]) -> tup
         return (
             "document-changed",
             f"span {sid} {_short(text)} was made on another version of {doc_id!r} "
-            f"(sha256 {sha[:12]}, now {doc.sha256[:12]}); re-annotate or re-import the old text",
+            f"(sha256 {sha[:12] if sha[:12].isalnum() else repr(sha[:12])}, now {doc.sha256[:12]}); "
+            "re-annotate or re-import the old text",
         )
     if doc.text[start:end] != text:
         return (

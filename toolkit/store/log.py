@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover
     _fast_loads, _FastDecodeError = json.loads, json.JSONDecodeError
 
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+#: Bytes of a log parsed at a time by :meth:`RecordLog.stream`.
+STREAM_BLOCK = 1 << 20
 
 
 def _read_at(fd: int, offset: int) -> bytes:
@@ -118,40 +120,77 @@ class RecordLog:
         c.tail = None
         if data:
             complete_end = data.rfind(b"\n") + 1
-            body, rest = data[:complete_end], data[complete_end:]
-            lineno = c.lineno
-            numbered = [(lineno + i, raw) for i, raw in enumerate(body.split(b"\n")[:-1], 1) if raw.strip()]
-            lineno += body.count(b"\n")
-            try:  # fast path: the whole batch of lines as one JSON array
-                parsed = _fast_loads(b"[" + b",".join(raw for _, raw in numbered) + b"]")
-            except (_FastDecodeError, ValueError):
-                parsed = None
-            if parsed is not None and len(parsed) == len(numbered):
-                problem, ann, append = event_problem, self.annotator, c.events.append
-                for (n, _), ev in zip(numbered, parsed, strict=True):
-                    if problem(ev, ann) is None:
-                        append((n, ev))
-                    else:
-                        self._check_event(ev, n, c.bad)
-            else:  # some line is broken: parse one by one to find and report it
-                for n, raw in numbered:
-                    ev = self._parse(raw, n, c.bad)
-                    if ev is not None:
-                        c.events.append((n, ev))
+            rest = data[complete_end:]
+            c.lineno = self._parse_lines(data[:complete_end], c.lineno, c.events, c.bad)
             c.offset += complete_end
-            c.lineno = lineno
             if rest:
-                c.tail = Problem(
-                    str(self.path),
-                    lineno + 1,
-                    self.annotator,
-                    None,
-                    "torn-line",
-                    f"last line is incomplete ({len(rest)} bytes, no newline): a write was interrupted; "
-                    "run `toolkit repair` to set it aside",
-                )
+                c.tail = self._torn(c.lineno, len(rest))
         problems = list(c.bad) + ([c.tail] if c.tail else [])
         return c.events, problems
+
+    def stream(
+        self, problems: list[Problem], block_size: int = STREAM_BLOCK
+    ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+        """The log's valid events, block by block, without keeping them (for one pass over a large log).
+
+        Yields lists of ``(line_number, event)``; unusable lines are appended to ``problems``
+        as :meth:`read` reports them.  Nothing is cached: each call reads the file again.
+        """
+        try:
+            fh = open(self.path, "rb")  # noqa: SIM115 - closed by the with-block just below
+        except FileNotFoundError:
+            return
+        lineno, rest = 0, b""
+        with fh:
+            while data := fh.read(block_size):
+                data, rest = rest + data, b""
+                complete_end = data.rfind(b"\n") + 1
+                rest = data[complete_end:]
+                if complete_end:
+                    events: list[tuple[int, dict[str, Any]]] = []
+                    lineno = self._parse_lines(data[:complete_end], lineno, events, problems)
+                    del data
+                    yield events
+        if rest:
+            problems.append(self._torn(lineno, len(rest)))
+
+    def _torn(self, lineno: int, size: int) -> Problem:
+        return Problem(
+            str(self.path),
+            lineno + 1,
+            self.annotator,
+            None,
+            "torn-line",
+            f"last line is incomplete ({size} bytes, no newline): a write was interrupted; "
+            "run `toolkit repair` to set it aside",
+        )
+
+    def _parse_lines(
+        self, body: bytes, lineno: int, events: list[tuple[int, dict[str, Any]]], bad: list[Problem]
+    ) -> int:
+        """Parse complete lines numbered after ``lineno``: valid events to ``events``, the rest to ``bad``.
+
+        Returns the number of the last line parsed.
+        """
+        numbered = [(lineno + i, raw) for i, raw in enumerate(body.split(b"\n")[:-1], 1) if raw.strip()]
+        lineno += body.count(b"\n")
+        try:  # fast path: the whole batch of lines as one JSON array
+            parsed = _fast_loads(b"[" + b",".join(raw for _, raw in numbered) + b"]")
+        except (_FastDecodeError, ValueError):
+            parsed = None
+        if parsed is not None and len(parsed) == len(numbered):
+            problem, ann, append = event_problem, self.annotator, events.append
+            for (n, _), ev in zip(numbered, parsed, strict=True):
+                if problem(ev, ann) is None:
+                    append((n, ev))
+                else:
+                    self._check_event(ev, n, bad)
+        else:  # some line is broken: parse one by one to find and report it
+            for n, raw in numbered:
+                ev = self._parse(raw, n, bad)
+                if ev is not None:
+                    events.append((n, ev))
+        return lineno
 
     def _parse(self, raw: bytes, lineno: int, bad: list[Problem]) -> dict[str, Any] | None:
         if not raw.strip():

@@ -26,28 +26,19 @@ from ..model import (
     record_from_event,
     utc_now,
 )
-from ..validation import build_span, event_problem, span_fit_problem, vocabulary_problems
+from ..validation import build_span, event_problem
 from .files import (
     annotator_from_filename,
     atomic_write_many,
     atomic_write_text,
     clean_stale_temp_files,
     file_lock,
-    gc_paused,
     read_json_file,
 )
-from .frames import (
-    DOC_COLUMNS,
-    LINK_COLUMNS,
-    PROBLEM_COLUMNS,
-    SKIPPED_KINDS,
-    SPAN_COLUMNS,
-    STANCE_COLUMNS,
-    Frames,
-    SkippedRecordsWarning,
-)
+from .frames import SKIPPED_KINDS, Frames, SkippedRecordsWarning, build_frames
 from .log import Problem, RecordLog
 from .replay import AnnotatorState, apply_events
+from .scan import Checked, Vocab, check_scans, counts, scan_log
 
 PROJECT_FILE = "project.json"
 SCHEMA_FILE = "schema.json"
@@ -523,7 +514,7 @@ class Project:
 
         The same checks as :meth:`load` (one scan serves both), without building DataFrames.
         """
-        return self._scan(self.annotators())[3]
+        return self._check(self.annotators()).problems
 
     def repair(self) -> dict[str, int]:
         """Set aside torn or corrupt lines in every log; returns lines removed per annotator."""
@@ -534,135 +525,44 @@ class Project:
                 out[ann] = n
         return out
 
-    def _scan(self, names: Iterable[str]) -> tuple[list[list[Any]], list[tuple], list[tuple], list[Problem]]:
-        """Replay the logs of ``names`` as event dicts and check every current record once.
+    def _check(self, names: list[str]) -> Checked:
+        """Scan the logs of ``names`` (one streaming pass each) and check every current record once.
 
-        Lines that are not valid events were already set aside by :meth:`RecordLog.read`
-        (``invalid-record``, ``corrupt-line``, ``torn-line``).  Here: spans against their
-        document; labels, claim kinds and stance values against the schema (reported, kept);
-        a claim stance's claim and a link's ends must exist (``bad-reference``, left out).
-        Returns span columns (in ``SPAN_COLUMNS`` order), stance rows, link rows and problems.
+        Lines that are not valid events are reported by the log (``invalid-record``,
+        ``corrupt-line``, ``torn-line``); then spans against their document, labels, claim
+        kinds and stance values against the schema (reported, kept), a claim stance's claim
+        and a link's ends (``bad-reference``, left out): see :func:`.scan.check_scans`.
         """
-        with gc_paused():
-            return self._scan_logs(names)
-
-    def _scan_logs(self, names: Iterable[str]) -> tuple[list[list[Any]], list[tuple], list[tuple], list[Problem]]:
         docs = self.documents()
-        schema = self.schema
-        source = {d.id: d.source for d in docs.values()}
-        known = set(schema.label_names)
-        layer_of = {lab: schema.layer_of(lab) for lab in known}
-        claim_kinds = set(schema.claim_kinds)
-        targets, values = set(schema.stance_targets), set(schema.stance_values)
+        vocab = Vocab.of(docs, self.schema)
+        scans = [scan_log(self.log(ann), vocab, docs) for ann in names]
+        others = [a for a in self.annotators() if a not in set(names)]
+        found: dict[str, dict[str, tuple[str, str]]] = {}
 
-        problems: list[Problem] = []
-        replayed: list[tuple[str, str, dict[tuple[str, str], tuple[int, dict[str, Any]]]]] = []
-        for ann in names:
-            log = self.log(ann)
-            events, read_problems = log.read()
-            problems.extend(read_problems)
-            latest: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
-            for n, ev in events:
-                if ev["op"] == "delete":
-                    latest.pop((ev["type"], ev["id"]), None)
-                else:
-                    latest[(ev["type"], ev["id"])] = (n, ev)
-            replayed.append((ann, str(log.path), latest))
-
-        spans_of: dict[str, dict[str, tuple[str, str]]] = {}  # annotator -> span id -> (doc, label), when needed
-
-        def spans_by(ann: str) -> dict[str, tuple[str, str]]:
-            if ann not in spans_of:
-                for name, _, latest in replayed:
-                    if name == ann:
-                        spans_of[ann] = {k[1]: (e["doc"], e["label"]) for k, (_, e) in latest.items() if k[0] == "span"}
-                        break
-                else:  # link ends may be in layers that were not asked for
-                    spans_of[ann] = {k: (v.doc, v.label) for k, v in self.current(ann).spans.items()}
-            return spans_of[ann]
-
-        def find_span(span_id: str, prefer: str) -> tuple[str, str] | None:
-            for name in (prefer, *(a for a, _, _ in replayed), *self.annotators()):
-                ref = spans_by(name).get(span_id)
-                if ref is not None:
-                    return ref
+        def other_layer(span_id: str) -> tuple[str, str] | None:
+            for ann in others:
+                if ann not in found:
+                    found[ann] = {k: (v.doc, v.label) for k, v in self.current(ann).spans.items()}
+                if span_id in found[ann]:
+                    return found[ann][span_id]
             return None
 
-        span_rows: list[tuple] = []
-        stance_rows: list[tuple] = []
-        link_rows: list[tuple] = []
-        for ann, path, latest in replayed:
-            model = is_model_annotator(ann)
-            for n, ev in latest.values():
-                kind, oid = ev["type"], ev["id"]
-                if kind == "span":
-                    bad = span_fit_problem(ev, docs)
-                    if bad:
-                        problems.append(Problem(path, n, ann, oid, *bad))
-                        continue
-                    label = ev["label"]
-                    attrs = ev.get("attrs") or {}
-                    layer, ckind = layer_of.get(label, "unknown"), attrs.get("kind")
-                    if layer == "unknown" or (layer == "claim" and ckind is not None and ckind not in claim_kinds):
-                        problems.extend(Problem(path, n, ann, oid, *p) for p in vocabulary_problems(ev, schema))
-                    span_rows.append(
-                        (oid, ev["doc"], source[ev["doc"]], ev["start"], ev["end"], label, layer, ev["text"],
-                         ckind, attrs.get("speaker"), attrs.get("speaker_span"), attrs, ann, model,
-                         ev.get("ts", ""))
-                    )  # fmt: skip
-                elif kind == "stance":
-                    doc_id, claim = ev["doc"], ev.get("claim")
-                    if doc_id not in docs:
-                        problems.append(Problem(path, n, ann, oid, "unknown-document",
-                                                f"stance refers to missing document {doc_id!r}"))  # fmt: skip
-                        continue
-                    if claim is not None:
-                        ref = spans_by(ann).get(claim)
-                        if ref is None or ref[0] != doc_id or layer_of.get(ref[1]) != "claim":
-                            why = "does not exist" if ref is None else f"is not a claim of {doc_id!r}"
-                            problems.append(Problem(path, n, ann, oid, "bad-reference",
-                                                    f"stance on claim {claim!r}, which {why} in this layer"))  # fmt: skip
-                            continue
-                    if (targets and ev["target"] not in targets) or ev["value"] not in values:
-                        problems.extend(Problem(path, n, ann, oid, *p) for p in vocabulary_problems(ev, schema))
-                    stance_rows.append((oid, doc_id, source[doc_id], claim, ev["target"], ev["value"], ann, model,
-                                        ev.get("ts", "")))  # fmt: skip
-                else:
-                    a, b, doc_a, doc_b = ev["a"], ev["b"], ev["doc_a"], ev["doc_b"]
-                    why = ""
-                    for end, doc_id in ((a, doc_a), (b, doc_b)):
-                        ref = find_span(end, ann)
-                        if ref is None:
-                            why = f"link end {end!r} is not a span of any annotator"
-                        elif ref[0] != doc_id:
-                            why = f"link end {end!r} is in {ref[0]!r}, not {doc_id!r}"
-                        if why:
-                            break
-                    if why:
-                        problems.append(Problem(path, n, ann, oid, "bad-reference", why))
-                        continue
-                    link_rows.append((oid, a, b, doc_a, doc_b, ann, model, ev.get("ts", "")))
-        span_cols: list[list[Any]] = [list(col) for col in zip(*span_rows, strict=True)] if span_rows else [
-            [] for _ in SPAN_COLUMNS
-        ]
-        return span_cols, stance_rows, link_rows, problems
+        return check_scans(scans, docs, self.schema, other_layer)
 
     def load(self, annotators: Iterable[str] | None = None, include_models: bool = True) -> Frames:
         """The project's current state as DataFrames (documents, spans, stances, links, problems).
 
         Spans that do not fit their document (changed text, bad offsets) are
         left out of ``spans`` and listed in ``problems``, exactly as :meth:`validate`
-        reports them.  This works on the log's event dicts directly (no objects), so
-        100,000 records load in about the time pandas takes to parse the same file.
+        reports them.  Only the layers asked for are read (``annotators``, and model
+        layers only with ``include_models``); the logs are streamed into columns, so
+        memory stays a small multiple of their size on disk.
         """
-        import pandas as pd
-
-        docs = self.documents()
         names = self.annotators() if annotators is None else self.check_annotators(annotators)
         if not include_models:
             names = [a for a in names if not is_model_annotator(a)]
-        span_cols, stance_rows, link_rows, problems = self._scan(names)
-        skipped = sum(p.kind in SKIPPED_KINDS for p in problems)
+        checked = self._check(names)
+        skipped = sum(p.kind in SKIPPED_KINDS for p in checked.problems)
         if skipped:
             warnings.warn(
                 f"{self.path}: {skipped} record line(s) or record(s) left out of the frames "
@@ -670,37 +570,19 @@ class Project:
                 SkippedRecordsWarning,
                 stacklevel=2,
             )
-
-        doc_rows = [
-            (d.id, d.source, d.title, d.url, d.published, d.sha256, len(d.text), d.text) for d in docs.values()
-        ]
-        spans = pd.DataFrame(dict(zip(SPAN_COLUMNS, span_cols, strict=True)), columns=SPAN_COLUMNS)
-        spans = spans.astype({"start": "int64", "end": "int64", "is_model": "bool"})
-        return Frames(
-            documents=pd.DataFrame.from_records(doc_rows, columns=DOC_COLUMNS),
-            spans=spans,
-            stances=pd.DataFrame.from_records(stance_rows, columns=STANCE_COLUMNS).astype({"is_model": "bool"}),
-            links=pd.DataFrame.from_records(link_rows, columns=LINK_COLUMNS).astype({"is_model": "bool"}),
-            problems=pd.DataFrame.from_records(
-                [(p.file, p.line, p.annotator, p.record_id, p.kind, p.message) for p in problems],
-                columns=PROBLEM_COLUMNS,
-            ),
-        )
+        return build_frames(checked, self.documents())
 
     def status(self) -> dict[str, Any]:
-        """Counts of documents per source and of current records per annotator (no pandas)."""
-        docs = self.documents()
+        """Counts of documents per source and of current records per annotator (no pandas frames).
+
+        Reads each document's source and each log once, one log at a time; no document text is kept.
+        """
         per_source: dict[str, int] = {}
-        for d in docs.values():
-            per_source[d.source] = per_source.get(d.source, 0) + 1
-        per_ann = {}
-        for ann in self.annotators():
-            st = self.current(ann)
-            per_ann[ann] = {
-                "spans": len(st.spans),
-                "stances": len(st.stances),
-                "links": len(st.links),
-                "documents": len({s.doc for s in st.spans.values()} | {t.doc for t in st.stances.values()}),
-                "problems": len(st.problems),
-            }
-        return {"documents": len(docs), "sources": per_source, "annotators": per_ann}
+        n_docs = 0
+        for doc_id in self.document_ids():
+            source = read_json_file(self.docs_dir / f"{doc_id}.json").get("source")
+            per_source[source] = per_source.get(source, 0) + 1
+            n_docs += 1
+        vocab = Vocab.of(self.document_ids(), self.schema)
+        per_ann = {ann: counts(scan_log(self.log(ann), vocab, None)) for ann in self.annotators()}
+        return {"documents": n_docs, "sources": per_source, "annotators": per_ann}
