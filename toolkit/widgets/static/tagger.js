@@ -354,7 +354,12 @@ export function renderTagger(model, host) {
   textBox.addEventListener("mouseup", safe((ev) => onMouseUp(v, ev)));
   root.addEventListener("keydown", safe((ev) => onKeyDown(v, ev)));
   const offs = [];
-  const later = batcher((err) => { status.textContent = errorText(err); status.classList.add("nl-error"); throw err; });
+  // a part that fails shows the error in the status line; the error is re-thrown after the batch
+  const later = batcher((err) => {
+    status.textContent = errorText(err);
+    status.classList.add("nl-error");
+    setTimeout(() => { throw err; });
+  });
   const part = (fn) => later(() => fn(v));
   listen(model, ["doc"], part(drawHead), offs);
   listen(model, ["labels", "selection", "can_undo", "can_redo"], part(drawToolbar), offs);
