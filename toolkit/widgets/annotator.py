@@ -20,8 +20,9 @@ from typing import Any
 import ipywidgets as ipw
 
 from ..errors import NotFoundError, ToolkitError, ValidationError
-from ..model import ClaimLink, Span, Stance, check_annotator, is_model_annotator
+from ..model import ClaimLink, Document, Span, Stance, check_annotator, is_model_annotator
 from ..store import AnnotatorState, Project
+from .docindex import DocCatalog, LogIndex
 from .text import rank_claims, snap_selection
 from .uistate import UIState
 from .views import LinkPicker, NavBar, SpanTagger, StancePanel, _View, run_action
@@ -90,6 +91,11 @@ class Annotator(ipw.VBox):
         self._undo: list[_Action] = []
         self._redo: list[_Action] = []
         self._rejected: set[str] = set()
+        # per-document indexes (issue 11): nothing below reads every document or every record on an action
+        self.catalog = DocCatalog(self.project)
+        self._mine: LogIndex | None = None
+        self._models: dict[str, LogIndex] = {}
+        self._annotated: set[str] = set()
         group = self.ui.setting("sugg_group", "entity")
         handler = self._handle
         self.nav = NavBar(handler=handler)
@@ -112,8 +118,8 @@ class Annotator(ipw.VBox):
         if doc is not None:
             self.goto(doc)
         elif ids:
-            todo = [d for d in ids if d not in self.annotated_docs()] if self.annotator else []
-            self.goto(todo[0] if todo else ids[0])
+            done = self.annotated_docs()
+            self.goto(next((d for d in ids if d not in done), ids[0]) if self.annotator else ids[0])
         else:
             self._sync()
 
@@ -139,31 +145,40 @@ class Annotator(ipw.VBox):
         return self.doc_id
 
     def doc_ids(self) -> list[str]:
-        """Ids of the documents shown (after the source filter), in order."""
-        docs = self.project.documents()
-        return [d for d in sorted(docs) if self.source is None or docs[d].source == self.source]
+        """Ids of the documents shown (after the source filter), in order (from file names; cached)."""
+        ids = self.catalog.ids()
+        if self.source is None:
+            return ids
+        sources = self.catalog.sources()
+        return [d for d in ids if sources.get(d) == self.source]
 
     def annotated_docs(self) -> set[str]:
-        """Documents with at least one span or stance of this annotator."""
-        if not self.annotator:
-            return set()
-        st = self.state()
-        return {s.doc for s in st.spans.values()} | {s.doc for s in st.stances.values()}
+        """Documents with at least one span or stance of this annotator (kept up to date per action)."""
+        return set(self._annotated) if self.annotator else set()
+
+    def doc_state(self, doc: str | None = None) -> AnnotatorState:
+        """This annotator's current spans and stances on ``doc`` (default: the open one), from the index."""
+        doc = doc or self._need_doc()
+        if self._mine is None:
+            return AnnotatorState(self.annotator)
+        return self._mine.state(doc)
+
+    def _model_indexes(self) -> list[LogIndex]:
+        for ann in self.project.annotators():
+            if is_model_annotator(ann) and ann not in self._models:
+                self._models[ann] = LogIndex(self.project, ann)
+        return list(self._models.values())
 
     def suggestions(self, doc: str | None = None) -> list[Span]:
         """Model spans on ``doc`` not yet accepted (same offsets and label) nor rejected by this annotator."""
         doc = doc or self._need_doc()
-        mine = self.state().spans.values() if self.annotator else []
-        taken = {(s.start, s.end, s.label) for s in mine if s.doc == doc}
-        accepted = {(s.meta or {}).get("accepted_from") for s in mine}
+        mine = self.doc_state(doc).spans.values() if self.annotator else []
+        taken = {(s.start, s.end, s.label) for s in mine}
+        accepted = {(s.meta or {}).get("accepted_from") for s in mine}  # a copy lies on its suggestion's document
         out = []
-        for ann in self.project.annotators():
-            if not is_model_annotator(ann):
-                continue
-            for s in self.project.current(ann).spans.values():
-                if s.doc != doc or s.id in self._rejected or s.id in accepted:
-                    continue
-                if (s.start, s.end, s.label) in taken:
+        for index in self._model_indexes():
+            for s in index.state(doc).spans.values():
+                if s.id in self._rejected or s.id in accepted or (s.start, s.end, s.label) in taken:
                     continue
                 out.append(s)
         return out
@@ -175,13 +190,16 @@ class Annotator(ipw.VBox):
         if is_model_annotator(name):
             raise ValidationError(f"{name!r} is reserved for model suggestions; pick a person's name")
         self.annotator = name
+        self._mine = LogIndex(self.project, name)
+        self._annotated = self._mine.annotated()
         self._rejected = self.ui.rejected(name)
         self._undo.clear()
         self._redo.clear()
         if remember:
             self.ui.remember_annotator(name)
-        if self.doc_id is None and self.doc_ids():
-            self.doc_id = self.doc_ids()[0]
+        ids = self.doc_ids()
+        if self.doc_id is None and ids:
+            self.doc_id = ids[0]
         self._sync()
 
     def _send_schema(self) -> None:
@@ -205,7 +223,7 @@ class Annotator(ipw.VBox):
     # ------------------------------------------------------------------ navigation
     def goto(self, doc_id: str) -> None:
         """Show document ``doc_id``."""
-        self.project.document(doc_id)  # raises NotFoundError with the project path
+        self.catalog.document(doc_id)  # raises NotFoundError with the project path
         self.doc_id = doc_id
         with self.tagger.hold_sync():
             self.tagger.selection = []
@@ -262,7 +280,7 @@ class Annotator(ipw.VBox):
             if len(self.tagger.selection) != 2:
                 raise ValidationError("select some text first")
             start, end = self.tagger.selection
-        snapped = snap_selection(self.project.document(doc_id).text, int(start), int(end))
+        snapped = snap_selection(self.catalog.document(doc_id).text, int(start), int(end))
         if snapped is None:
             raise ValidationError(f"selection [{start}, {end}) in {doc_id!r} holds no word")
         span = self.project.add_span(doc_id, snapped[0], snapped[1], label, annotator=ann)
@@ -373,7 +391,9 @@ class Annotator(ipw.VBox):
         self._sync(f"Deleted {span.label} “{_short(span.text)}”")
 
     def _span(self, span_id: str) -> Span:
-        span = self.state().spans.get(span_id)
+        span = self.doc_state().spans.get(span_id) if self.doc_id is not None else None
+        if span is None:  # not on the open document: look in every record of this annotator
+            span = self.state().spans.get(span_id)
         if span is None:
             raise NotFoundError(f"annotator {self.annotator!r} has no span {span_id!r}")
         return span
@@ -386,7 +406,7 @@ class Annotator(ipw.VBox):
         """
         ann, doc_id = self._need_annotator(), self._need_doc()
         sid = Stance.make_id(doc_id, target, claim or None)
-        old = self.state().stances.get(sid)
+        old = self.doc_state(doc_id).stances.get(sid)
         new: Stance | None = None
         if old is not None and old.value == value:
             self.project.delete("stance", sid, annotator=ann)
@@ -580,7 +600,7 @@ class Annotator(ipw.VBox):
             src.append(action)
             raise
         dst.append(action)
-        if action.doc and action.doc != self.doc_id and action.doc in self.project.documents():
+        if action.doc and action.doc != self.doc_id and action.doc in set(self.catalog.ids()):
             self.doc_id = action.doc
         self._sync(f"{verb}: {action.name}")
         return action.name
@@ -631,7 +651,7 @@ class Annotator(ipw.VBox):
             if sel:
                 self.tagger.selection = []
             return
-        snapped = snap_selection(self.project.document(self.doc_id).text, sel[0], sel[1])
+        snapped = snap_selection(self.catalog.document(self.doc_id).text, sel[0], sel[1])
         new = list(snapped) if snapped else []
         if new != sel:
             self.tagger.selection = new
@@ -644,13 +664,18 @@ class Annotator(ipw.VBox):
     # ------------------------------------------------------------------ sync traits
     def _sync(self, status: str | None = None) -> None:
         """Push the store's current state for the open document to every view."""
-        docs = self.project.documents()
-        doc = docs.get(self.doc_id) if self.doc_id else None
+        ids = self.doc_ids()
+        doc = self._open_document()
         spans: list[dict[str, Any]] = []
         counts: dict[str, int] = {}  # layer -> open suggestions on this document
         if doc is not None:
             schema = self.project.schema
-            mine = [s for s in self.state().spans.values() if s.doc == doc.id] if self.annotator else []
+            state = self.doc_state(doc.id) if self.annotator else AnnotatorState(self.annotator)
+            mine = list(state.spans.values())
+            if state.spans or state.stances:  # the annotated set follows every action on the open document
+                self._annotated.add(doc.id)
+            else:
+                self._annotated.discard(doc.id)
             every = self.suggestions(doc.id) if self.annotator else []
             group = self.tagger.sugg_group
             sugg = [s for s in every if group != "off" and schema.layer_of(s.label) == group]
@@ -683,19 +708,35 @@ class Annotator(ipw.VBox):
             self.tagger.can_redo = bool(self._redo)
             if status is not None:
                 self.tagger.status = f"{status}  ·  {time.strftime('%H:%M:%S')}"
-        ids = self.doc_ids()
         done = self.annotated_docs()
         with self.nav.hold_sync():
             self.nav.annotator = self.annotator
-            self.nav.sources = sorted({d.source for d in docs.values()})
+            self.nav.sources = self._source_names()
             self.nav.source = self.source or ""
             self.nav.count = len(ids)
             self.nav.position = ids.index(self.doc_id) + 1 if self.doc_id in ids else 0
             self.nav.total = len(ids)
-            self.nav.done = sum(1 for d in ids if d in done)
+            self.nav.done = len(done) if self.source is None else sum(1 for d in ids if d in done)
             if self.annotator:
                 self.nav.status = ""
         self._sync_side()
+
+    def _open_document(self) -> Document | None:
+        """The open document, or None (none open, or its file is gone)."""
+        if self.doc_id is None:
+            return None
+        try:
+            return self.catalog.document(self.doc_id)
+        except NotFoundError:
+            return None
+
+    def _source_names(self) -> list[str]:
+        """Every source in the project (for the filter); computed once per change of the documents folder."""
+        ids = self.catalog.ids()
+        if getattr(self, "_sources_for", None) is not ids:
+            self._sources_for = ids
+            self._sources = sorted(set(self.catalog.sources().values()))
+        return self._sources
 
     def _sync_side(self) -> None:
         """Stance panel and link picker for the open document / selected claim."""
@@ -704,8 +745,8 @@ class Annotator(ipw.VBox):
                 self.stances.doc_values, self.stances.claim, self.stances.claim_values = {}, "", {}
             self.links.claim, self.links.candidates = "", []
             return
-        st = self.state()
-        doc_values = {s.target: s.value for s in st.stances.values() if s.doc == self.doc_id and s.claim is None}
+        st = self.doc_state()
+        doc_values = {s.target: s.value for s in st.stances.values() if s.claim is None}
         sel = st.spans.get(self.tagger.selected)
         claim = sel if sel is not None and self.project.schema.layer_of(sel.label) == "claim" else None
         with self.stances.hold_sync():
