@@ -403,3 +403,65 @@ def test_stance_targets_from_the_widget(project: tk.Project) -> None:
     send(ann.stances, action="add_target", name="Unused")
     send(ann.stances, action="remove_target", name="Unused")
     assert "Unused" not in ann.stances.targets
+
+
+# ---------------------------------------------------------------- per-document indexes (issue 11)
+def _per_doc(state: tk.AnnotatorState | object, doc: str) -> tuple[dict, dict]:
+    spans = {s.id: (s.start, s.end, s.label, dict(s.attrs)) for s in state.spans.values() if s.doc == doc}
+    stances = {s.id: s.value for s in state.stances.values() if s.doc == doc}
+    return spans, stances
+
+
+def test_log_index_replays_one_document_like_the_full_log(project: tk.Project) -> None:
+    from toolkit.widgets.docindex import LogIndex
+
+    a = project.add_span("wire-001", *offsets(TEXT_A, "Velmora"), "GPE", annotator="alice")
+    b = project.add_span("daily-001", 0, 7, "GPE", annotator="alice")
+    project.set_stance("wire-001", "Velmora", "favour", annotator="alice")
+    index = LogIndex(project, "alice")
+    assert index.annotated() == {"wire-001", "daily-001"}
+    assert (index.file.parent / index.file.name).exists()  # the first build is kept on disk
+    # later writes: a relabel, a delete, a new stance; the index reads only the appended lines
+    project.update_span(a.id, annotator="alice", label="ORG")
+    project.delete("span", b.id, annotator="alice")
+    project.set_stance("daily-001", "Ostrand", "against", annotator="alice")
+    full = project.current("alice")
+    for doc in ("wire-001", "daily-001"):
+        assert _per_doc(index.state(doc), doc) == _per_doc(full, doc)
+    assert index.state("wire-001").spans[a.id].label == "ORG" and index.state("daily-001").spans == {}
+    assert index.annotated() == {"wire-001", "daily-001"}  # daily-001 keeps its stance
+    # a new index from the saved file plus the log's tail gives the same answers
+    again = LogIndex(project, "alice")
+    assert again.annotated() == index.annotated()
+    assert _per_doc(again.state("daily-001"), "daily-001") == _per_doc(full, "daily-001")
+    for st in full.stances.values():  # without its stances daily-001 has nothing left; wire-001 keeps a span
+        project.delete("stance", st.id, annotator="alice")
+    assert again.annotated() == {"wire-001"} and again.state("wire-001").stances == {}
+
+
+def test_annotator_never_reads_every_document(project: tk.Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open and move on: only the open document's file and records are read (no corpus-wide scan).
+
+    (Writing still goes through ``Project.add_span``, which reads the documents once per process.)
+    """
+    project.add_span("wire-001", *offsets(TEXT_A, "Velmora"), "GPE", annotator="alice")
+    Annotator(project, annotator="alice")  # builds the indexes and the source list once
+
+    def no_scan(*_args: object) -> None:
+        raise AssertionError("read every document")
+
+    monkeypatch.setattr(tk.Project, "documents", no_scan)
+    ann = Annotator(project, annotator="alice")
+    assert ann.doc_id == "daily-001"  # the first document without annotations
+    assert ann.nav.done == 1 and ann.nav.sources == ["Harbour Wire", "Ostrand Daily"]
+    ann.prev()
+    assert ann.doc_id == "daily-001" and ann.next_unannotated() == "daily-001"  # wraps round to itself
+    ann.next()
+    assert ann.doc_id == "wire-001" and [s["label"] for s in ann.tagger.spans] == ["GPE"]
+    monkeypatch.undo()
+    ann.goto("daily-001")
+    ann.tag("GPE", 0, 7)
+    assert ann.annotated_docs() == {"wire-001", "daily-001"} and ann.nav.done == 2
+    assert ann.next_unannotated() is None and "All documents" in ann.tagger.status
+    ann.undo()
+    assert ann.annotated_docs() == {"wire-001"} and ann.nav.done == 1
