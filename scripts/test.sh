@@ -20,6 +20,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+if ! command -v node >/dev/null 2>&1; then
+  echo "==> installing Node.js (the widgets' JavaScript unit tests run with node --test)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs >/dev/null
+fi
+
 ensure_venv
 
 echo "==> installing Label Studio into .venv-labelstudio (in the background)"
