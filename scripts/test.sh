@@ -42,8 +42,26 @@ if ! wait "$ls_pid"; then
 fi
 rm -f .ls-install.log
 
-echo "==> running the test suite"
 rc=0
+
+# Static checks (issue 16): ruff and mypy must both report zero errors. Each prints its full
+# output only when it fails, then one summary line; a failure fails the script (pytest still runs).
+static_check() {
+  local name=$1 out status=0; shift
+  out=$("$@" 2>&1) || status=$?
+  if [ "$status" = 0 ]; then
+    echo "==> $name: $(printf '%s\n' "$out" | tail -n 1)"
+  else
+    printf '%s\n' "$out"
+    echo "==> $name FAILED: $(printf '%s\n' "$out" | grep -v '^$' | tail -n 1)"
+    rc=1
+  fi
+}
+echo "==> static checks (ruff, mypy)"
+static_check "ruff" .venv/bin/ruff check --no-cache toolkit tests benchmarks
+static_check "mypy" .venv/bin/mypy   # files and settings: [tool.mypy] in pyproject.toml
+
+echo "==> running the test suite"
 .venv/bin/python -m pytest -p no:cacheprovider "$@" || rc=$?
 
 # A test run leaves a clean clone clean (screenshots go to test-artifacts/ unless
