@@ -63,8 +63,8 @@ def check_doc_id(doc_id: object, where: str = "") -> str:
     Safe ids cannot name a path outside the project folder: letters, digits,
     ``.``, ``_`` and ``-`` only, not starting with ``.`` or ``-``.
     """
-    if doc_id in _GOOD_IDS:
-        return doc_id  # type: ignore[return-value]
+    if isinstance(doc_id, str) and doc_id in _GOOD_IDS:
+        return doc_id
     if not isinstance(doc_id, str) or not DOC_ID_RE.fullmatch(doc_id):
         at = f" ({where})" if where else ""
         raise ValidationError(

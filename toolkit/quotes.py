@@ -244,8 +244,7 @@ def find_quotations(text: str) -> list[Quotation]:
                     stack.append(_Open(i, "guillemet", "«" if ch == "»" else "‹", pe))
 
             elif ch in "‘'’‚":
-                if (prev is None or not prev.isalnum()) and _is_elision(text, i + 1):
-                    m = _ELISION_RE.match(text, i + 1) or _YEAR_RE.match(text, i + 1)
+                if (prev is None or not prev.isalnum()) and (m := _elision(text, i + 1)) is not None:
                     i = m.end() + (1 if text[m.end() : m.end() + 1] in ("'", "’") and m.group().lower() == "n" else 0)
                     continue
                 k = find_open(stack, "single", ch)
@@ -284,9 +283,10 @@ def _continues(op: _Open, first: str) -> bool:
     return first in ("'" if op.closers == "'" else "‘‚")
 
 
-def _is_elision(text: str, after: int) -> bool:
-    """Is the single mark just before ``after`` an apostrophe ('tis, '90s, 'n')?"""
-    return bool(_ELISION_RE.match(text, after) or _YEAR_RE.match(text, after))
+def _elision(text: str, after: int) -> re.Match[str] | None:
+    """The elided word after the single mark just before ``after`` if that mark is an apostrophe
+    ('tis, '90s, 'n'), else None."""
+    return _ELISION_RE.match(text, after) or _YEAR_RE.match(text, after)
 
 
 def _is_possessive(text: str, i: int, prev: str | None, pe: int, closers: str) -> bool:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, TypeGuard, overload
 
 from .errors import OffsetError, UnknownLabelError, ValidationError
 from .model import (
@@ -65,7 +65,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _is_doc_id(value: Any) -> bool:
+def _is_doc_id(value: Any) -> TypeGuard[str]:
     if type(value) is not str:
         return False
     if value in _doc_ids_ok:
@@ -77,7 +77,7 @@ def _is_doc_id(value: Any) -> bool:
     return False
 
 
-def _is_id(value: Any) -> bool:
+def _is_id(value: Any) -> TypeGuard[str]:
     return type(value) is str and 0 < len(value) <= MAX_ID_LENGTH and "\n" not in value
 
 
@@ -252,6 +252,10 @@ def external_int(value: Any, what: str) -> int:
     raise ValidationError(f"{what}: expected an integer, got {_short(value)}")
 
 
+@overload
+def external_str(value: Any, what: str, *, optional: Literal[False] = False, max_length: int = 100_000) -> str: ...
+@overload
+def external_str(value: Any, what: str, *, optional: bool, max_length: int = 100_000) -> str | None: ...
 def external_str(value: Any, what: str, *, optional: bool = False, max_length: int = 100_000) -> str | None:
     """A label, text, id or name from outside as a string (None allowed only if ``optional``).
 
