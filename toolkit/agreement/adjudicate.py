@@ -122,7 +122,8 @@ def _gold_claim(gold: Any, schema: Any, d: Mapping[str, Any]) -> str | None:
     cid = d.get("claim_id")
     if not _missing(cid) and cid in gold.spans:
         return str(cid)
-    c0, c1 = d.get("claim_start"), d.get("claim_end")
+    c0: Any = d.get("claim_start")  # loosely typed table cells: int, float, str, NaN or None
+    c1: Any = d.get("claim_end")
     if _missing(c0) or _missing(c1):
         return None
     best: tuple[float, str] | None = None

@@ -251,8 +251,9 @@ def _block_dense(
         sel = np.flatnonzero(row >= kth[t])
         sel = sel[np.lexsort((sel, -row[sel]))][:kk]
         cand[t], top[t] = sel, row[sel]
-    rows = np.repeat(local + lo, kk)
-    cols, scores = cand.ravel().astype(np.int64), top.ravel()
+    rows: np.ndarray = np.repeat(local + lo, kk)  # 1-D; masked below (mypy: any shape)
+    cols: np.ndarray = cand.ravel().astype(np.int64)
+    scores: np.ndarray = top.ravel()
     keep = scores > 0
     rows, cols, scores = rows[keep], cols[keep], scores[keep]
     order = np.lexsort((cols, -scores, rows))

@@ -728,9 +728,9 @@ class _Pairs:
             return
         for side, other in ((left, right), (right, left)):
             for i in side:
-                j = next((j for j in other if self.valid(i, j)), None)
-                if j is not None:
-                    self._add(i, j, m)
+                partner = next((j for j in other if self.valid(i, j)), None)
+                if partner is not None:
+                    self._add(i, partner, m)
 
 
 def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source: bool = True,

@@ -66,12 +66,12 @@ def get_format(name: str) -> Format:
 
 def expand_paths(paths: Iterable[str | Path], fmt: Format, notes: list[str]) -> list[Path]:
     """The files to read: a folder means its files with the format's suffixes (links out of it not followed)."""
-    paths = [Path(p) for p in paths]
+    given = [Path(p) for p in paths]
     if fmt.expand is not None:
-        files = fmt.expand(paths, notes)
+        files = fmt.expand(given, notes)
     else:
         files = []
-        for p in paths:
+        for p in given:
             if p.is_dir():
                 found = folder_files(p, fmt.suffixes, notes)
                 if not found:

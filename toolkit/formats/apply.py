@@ -281,7 +281,7 @@ def build(
                 )
             sid = sp.id or _span_id(name, doc.id, placed.start, placed.end, label)
             other = owner(name, sid) if sp.id else None
-            if other is not None and other != doc.id:  # never move a stored span to another document
+            if sp.id and other is not None and other != doc.id:  # never move a stored span to another document
                 sid = f"{sp.id}@{doc.id}"[:200]
                 local[sp.id] = renamed[(name, sp.id)] = sid
                 report.notes.append(f"{where}: span id {sp.id!r} names a span of {other!r} in layer {name!r}; "

@@ -189,25 +189,25 @@ def from_ls_annotation(
         else:
             conv.problems.append(f"{where}: result item {name!r} of type {typ!r} not understood, skipped")
     by_region: dict[str, Span] = {}
-    for rid, val in regions.items():
-        labels = val.get("labels")
+    for rid, region in regions.items():
+        labels = region.get("labels")
         if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
             n = len(labels) if isinstance(labels, list) else type(labels).__name__
             conv.problems.append(f"{where}: region {rid} has labels {n!r} (need exactly 1 string), skipped")
             continue
         label = labels[0]
-        region_text = val.get("text")
+        region_text = region.get("text")
         if region_text is not None and not isinstance(region_text, str):
             conv.problems.append(f"{where}: region {rid} {label} text is {type(region_text).__name__}, not a string")
             continue
-        chk = check_region(doc.text, val.get("start"), val.get("end"), region_text, omap)
+        chk = check_region(doc.text, region.get("start"), region.get("end"), region_text, omap)
         if not chk.usable:
             conv.problems.append(f"{where}: region {rid} {label} not stored: {chk.how}")
             continue
         assert chk.start is not None and chk.end is not None
         if chk.status == "realigned":
             conv.realigned.append(
-                f"{where}: region {rid} [{val.get('start')}, {val.get('end')}) -> [{chk.start}, {chk.end}) ({chk.how})"
+                f"{where}: region {rid} [{region.get('start')}, {region.get('end')}) -> [{chk.start}, {chk.end}) ({chk.how})"
             )
         span_attrs = dict(attrs.get(rid, {}))
         if label not in schema.label_names:
@@ -223,7 +223,7 @@ def from_ls_annotation(
             span_attrs = {}
         m = {**meta, "region": rid}
         if chk.status == "realigned":
-            m["realigned"] = {"from": [val.get("start"), val.get("end")], "how": chk.how}
+            m["realigned"] = {"from": [region.get("start"), region.get("end")], "how": chk.how}
         try:
             sp = span_from_external(
                 doc, chk.start, chk.end, label, annotator, schema, attrs=span_attrs, meta=m,
