@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..errors import ToolkitError
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
+    from spacy.training import Example
 
     from ..store import Project
 
@@ -17,7 +20,9 @@ __all__ = [
     "DEFAULT_MODEL",
     "MODEL_ENV_VAR",
     "PROJECT_SETTING",
+    "TrainableComponent",
     "annotator_name",
+    "component",
     "load_pipeline",
     "pip_package_name",
     "pipeline_name",
@@ -103,3 +108,33 @@ def pipeline_name(nlp: Language) -> str:
 def annotator_name(nlp: Language) -> str:
     """The annotator that stores this pipeline's suggestions: ``model:<name>@<version>``."""
     return f"model:{pipeline_name(nlp)}@{nlp.meta.get('version') or '0.0.0'}"
+
+
+class TrainableComponent(Protocol):
+    """What the toolkit uses of a trainable spaCy component (``ner``, ``spancat``, ``textcat``).
+
+    spaCy types ``Language.get_pipe``/``add_pipe`` as a plain ``Doc -> Doc`` callable, and its
+    ``TrainablePipe`` class is compiled (Cython) without type information; this says what we rely on.
+    """
+
+    model: Any  # the component's thinc Model
+
+    @property
+    def labels(self) -> tuple[str, ...]: ...
+
+    def add_label(self, label: str) -> int: ...
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Language | None = ...) -> None: ...
+
+    def update(
+        self, examples: Iterable[Example], *, drop: float = ..., sgd: Any = ..., losses: dict[str, float] | None = ...
+    ) -> dict[str, float]: ...
+
+    def predict(self, docs: Iterable[Doc]) -> Any: ...
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = ...) -> Iterator[Doc]: ...
+
+
+def component(nlp: Language, name: str) -> TrainableComponent:
+    """``nlp.get_pipe(name)`` typed as a :class:`TrainableComponent`."""
+    return cast("TrainableComponent", nlp.get_pipe(name))

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ToolkitError
 from ..model import utc_now
 from ..store import Project, atomic_write_text, file_lock, read_json_file
-from .pipeline import annotator_name, load_pipeline, pipeline_name, resolve_model
+from .pipeline import annotator_name, component, load_pipeline, pipeline_name, resolve_model
 from .recommend import add_scores
 from .suggest import default_entity_map, suggest_spans
 
@@ -263,7 +263,7 @@ def plan_preannotation(
     name = resolve_model(proj, model)
     nlp = load_pipeline(name)
     annotator = annotator_name(nlp)
-    ner_labels: tuple[str, ...] = nlp.get_pipe("ner").labels if "ner" in nlp.pipe_names else ()
+    ner_labels: tuple[str, ...] = component(nlp, "ner").labels if "ner" in nlp.pipe_names else ()
     emap = resolve_entity_map(proj, ner_labels, entity_map)
     claim_label = proj.schema.claim_labels[0].name if proj.schema.claim_labels else None
     trained = nlp.meta.get("newslens", {}).get("trained")  # a retrained pipeline redoes every document

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ToolkitError
 from ..model import MODEL_PREFIX, is_model_annotator
 from ..tokenize import tokenize
+from .pipeline import component
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -100,7 +101,7 @@ def entity_scores(nlp: Language, doc: Doc) -> dict[tuple[int, int, str], float]:
 
     if "ner" not in nlp.component_names or not len(doc):
         return {}
-    ner = nlp.get_pipe("ner")
+    ner: Any = nlp.get_pipe("ner")  # the parser's transition system (moves, states) is Cython, untyped
     moves = ner.moves
     names = [moves.get_class_name(i) for i in range(moves.n_moves)]
     outside = numpy.array([n == "O" or (n[:2] in ("B-", "U-") and len(n) > 2) for n in names])
@@ -153,7 +154,7 @@ def claim_scores(nlp: Language, doc: Doc, ranges: Sequence[tuple[int, int]]) -> 
 
     if "spancat" not in nlp.component_names or not ranges:
         return {}
-    spancat = nlp.get_pipe("spancat")
+    spancat = component(nlp, "spancat")
     set_candidates(doc, ranges)
     indices, scores = spancat.predict([doc])
     by_tokens = {}
@@ -247,7 +248,7 @@ class StringMatcher:
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, ...], _Entry] = {}
-        self._trie: dict[str, Any] = {}
+        self._trie: dict[str | None, Any] = {}  # token -> subtree; None -> the name's key where one ends
         self.max_len = 0
 
     def __len__(self) -> int:
@@ -288,9 +289,10 @@ class StringMatcher:
             best = None
             j = i
             while j < len(toks) and j - i < self.max_len:
-                node = node.get(words[j])
-                if node is None:
+                child = node.get(words[j])
+                if child is None:
                     break
+                node = child
                 j += 1
                 if None in node:
                     best = (j, node[None])

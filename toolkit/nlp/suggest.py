@@ -260,7 +260,7 @@ def _split_by_speaker(
                 cut = doc[first].idx
         cuts.append(cut)
     cuts.append(b)
-    parts = []
+    parts: list[tuple[int, int, list[int], Attribution | None]] = []
     for k, (qs, got) in enumerate(groups):
         lo, hi = cuts[k], cuts[k + 1]
         inside = [qi for qi in qidx if quotes[qi].start < hi and quotes[qi].end > lo]

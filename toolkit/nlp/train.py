@@ -49,10 +49,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import ToolkitError, ValidationError
 from ..model import GOLD, utc_now
+from .pipeline import TrainableComponent, component
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -318,11 +319,11 @@ def _new_pipeline(data: TrainingData, base_model: str, docs: Sequence[TrainDoc])
     stock = load_pipeline(base_model)
     nlp = spacy.load(Path(base_model) if Path(base_model).exists() else base_model, exclude=["ner"])
     ner_cfg = dict(stock.config["components"]["ner"]) if "ner" in stock.pipe_names else {}
-    ner = nlp.add_pipe("ner", config={"model": ner_cfg["model"]} if ner_cfg else {})
+    ner = cast(TrainableComponent, nlp.add_pipe("ner", config={"model": ner_cfg["model"]} if ner_cfg else {}))
     for label in data.entity_labels:
         ner.add_label(label)
     if data.claim_labels:
-        spancat = nlp.add_pipe(
+        spancat = cast(TrainableComponent, nlp.add_pipe(
             "spancat",
             config={
                 "spans_key": CLAIMS_KEY,
@@ -330,21 +331,26 @@ def _new_pipeline(data: TrainingData, base_model: str, docs: Sequence[TrainDoc])
                 "max_positive": 1,
                 "suggester": {"@misc": "spacy.preset_spans_suggester.v1", "spans_key": CANDIDATES_KEY},
             },
-        )
+        ))
         for label in data.claim_labels:
             spancat.add_label(label)
     stance_components: dict[str, str] = {}
     targets_with_data = [t for t in data.stance_targets if any(t in d.stances for d in docs)]
     for i, target in enumerate(targets_with_data):
         name = f"textcat_{i}"
-        tc = nlp.add_pipe("textcat", name=name, config={
+        tc = cast(TrainableComponent, nlp.add_pipe("textcat", name=name, config={
             "model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True, "ngram_size": 2,
                       "no_output_layer": False, "length": 262144},
-        })  # fmt: skip
+        }))  # fmt: skip
         for value in data.stance_values:
             tc.add_label(f"{target}={value}")
         stance_components[target] = name
     return nlp, stance_components
+
+
+def _constant(examples: list[Example]) -> Callable[[], list[Example]]:
+    """A ``get_examples`` callable that returns ``examples`` (bound now, not at call time)."""
+    return lambda: examples
 
 
 def _initialize(
@@ -354,12 +360,12 @@ def _initialize(
     from .pipeline import load_pipeline
 
     examples = [_example(p) for p in prepared]
-    nlp.get_pipe("ner").initialize(lambda: examples, nlp=nlp)
+    component(nlp, "ner").initialize(lambda: examples, nlp=nlp)
     if "spancat" in nlp.pipe_names:
-        nlp.get_pipe("spancat").initialize(lambda: examples, nlp=nlp)
+        component(nlp, "spancat").initialize(lambda: examples, nlp=nlp)
     for target, name in stance_components.items():
         tex = [_example(p, target) for p in prepared if target in p.item.stances]
-        nlp.get_pipe(name).initialize(lambda tex=tex: tex, nlp=nlp)
+        component(nlp, name).initialize(_constant(tex), nlp=nlp)
     stock = load_pipeline(base_model)
     if "ner" in stock.pipe_names:
         _warm_start(stock.get_pipe("ner"), nlp.get_pipe("ner"))
@@ -415,7 +421,7 @@ def _fit(
             for target, name in stance_components.items():
                 tex = [_example(p, target) for p in batch if target in p.item.stances]
                 if tex:
-                    nlp.get_pipe(name).update(tex, sgd=optimizer, drop=0.2, losses=losses)
+                    component(nlp, name).update(tex, sgd=optimizer, drop=0.2, losses=losses)
         if on_epoch is not None:
             on_epoch(epoch + 1, dict(losses))
     return losses
@@ -431,14 +437,14 @@ def predict_docs(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> l
     if claim_label and "spancat" in nlp.component_names:
         for doc in docs:
             set_candidates(doc, claim_candidates(doc, claim_label))
-        docs = list(nlp.get_pipe("spancat").pipe(docs))
+        docs = list(component(nlp, "spancat").pipe(docs))
     return docs
 
 
 def _claim_label(nlp: Language) -> str | None:
     if "spancat" not in nlp.component_names:
         return None
-    labels = nlp.get_pipe("spancat").labels
+    labels = component(nlp, "spancat").labels
     return labels[0] if labels else None
 
 
