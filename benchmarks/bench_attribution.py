@@ -339,9 +339,16 @@ def entity_figures(frames: Any, gold: Mapping[str, Any], merges: Mapping[str, st
     for g in gold["entities"]:
         for v in g["variants"]:
             group_of[norm_name(v)] = g["name"]
+    texts = dict(zip(frames.documents["doc_id"], frames.documents["text"], strict=True))
     rows_of_group: dict[str, set[str]] = defaultdict(set)
     groups_of_row: dict[str, set[str]] = defaultdict(set)
-    for ent, text in zip(mentions["entity"], mentions["text"], strict=True):
+    for ent, text, doc_id, start in zip(mentions["entity"], mentions["text"], mentions["doc_id"],
+                                        mentions["start"], strict=True):
+        # The gold person of a mention is read as a reader reads it: with the title written just
+        # before the tagged words ("Mr. [Pires]" is Rui Pires, "Ms [Pires]" Ana Pires).
+        before = texts[doc_id][max(0, start - 5):start].split()
+        if before and before[-1].rstrip(".") in ("Mr", "Ms", "Mrs", "Miss") and " " not in text.strip():
+            text = f"{before[-1]} {text}"
         g = group_of.get(norm_name(text))
         if g:
             rows_of_group[g].add(str(ent))
@@ -416,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         ents = entity_figures(frames, gold)
         from toolkit.compare.entities import propose_merges
 
-        proposals = propose_merges(frames.spans, "model")
+        proposals = propose_merges(frames.spans, "model", documents=frames.documents)
         reviewed = entity_figures(frames, gold, merges=dict(zip(proposals["alias"], proposals["canonical"],
                                                                 strict=True)))
         reviewed["proposals"] = len(proposals)

@@ -369,6 +369,12 @@ def test_gendered_titles_tell_two_people_of_one_surname_apart():
         "a1": [("Ana Pires", P), ("Rui Pires", P), ("Ms Pires", P), ("Mr. Pires", P)],
         "b1": [("Ana Pires", P), ("Rui Pires", P), ("Mr Pires", P)],
     })
+    # The title's gender picks the namesake whose first name has that gender.
+    assert rows["Rui Pires"] == {"Rui Pires", "Mr. Pires", "Mr Pires"}
+    assert rows["Ana Pires"] == {"Ana Pires", "Ms Pires"}
+    # First names that tell nothing: the titled forms stay apart from both, and from each other.
+    rows = _rows({"a1": [("Orin Pires", P), ("Ysel Pires", P), ("Ms Pires", P), ("Mr. Pires", P)],
+                  "b1": [("Orin Pires", P), ("Ysel Pires", P), ("Mr Pires", P)]})
     assert rows["Mr. Pires"] == {"Mr. Pires", "Mr Pires"} and rows["Ms Pires"] == {"Ms Pires"}
     # Without a man and a woman of that surname the title changes nothing.
     assert _rows({"a1": [("Jane Doe", P), ("Ms Doe", P)], "b1": [("Doe", P), ("Ms Doe", P)]}) == {
@@ -402,3 +408,47 @@ def test_a_place_the_tagger_called_a_person_is_joined_in_its_document_and_propos
     assert "Jordan" in rows["Ali Jordan"] and rows["Jordan River"] == {"Jordan River"}
     spans, _ = _corpus(docs)
     assert ("Tavren", "Tavren River", "place") in _pairs(entities.propose_merges(spans))
+
+
+def test_bare_surname_goes_to_the_namesake_introduced_before_its_first_use():
+    # "Ana Pires ... Pires said ... Rui Pires ... Pires": the writer used the bare surname when only
+    # Ana had been introduced, so every bare "Pires" of that article is hers.
+    rows = _rows({"a1": [("Ana Pires", P), ("Pires", P), ("Rui Pires", P), ("Pires", P)]})
+    assert rows == {"Ana Pires": {"Ana Pires", "Pires"}, "Rui Pires": {"Rui Pires"}}
+    # Both introduced before the first bare use: nobody can tell, it stays its own row.
+    rows = _rows({"a1": [("Ana Pires", P), ("Rui Pires", P), ("Pires", P)]})
+    assert rows["Pires"] == {"Pires"} and rows["Rui Pires"] == {"Rui Pires"}
+
+
+def test_title_written_before_a_tagged_surname_counts():
+    # Taggers leave "Mr." outside the PERSON span; the title in the text still tells the reader
+    # which Pires is meant, and makes a surname tagged GPE a person.
+    text = "Ana Pires spoke first. Rui Pires replied. Mr. Pires said no. Ms Pires said yes."
+    spans = []
+    for i, (surface, label) in enumerate([("Ana Pires", P), ("Rui Pires", P), ("Pires", G), ("Pires", P)]):
+        start = text.index(surface, spans[-1]["end"] if spans else 0)
+        spans.append({"id": f"s{i}", "doc_id": "a1", "source": SOURCES["a"], "start": start,
+                      "end": start + len(surface), "label": label, "layer": "entity", "text": surface,
+                      "kind": None, "speaker": None, "speaker_span": None, "attrs": {}, "annotator": "ann",
+                      "is_model": False, "ts": ""})
+    documents = pd.DataFrame([{"doc_id": "a1", "source": SOURCES["a"], "title": "", "url": "", "published": "",
+                               "sha256": "", "n_chars": len(text), "text": text}])
+    m = entities.entity_mentions(pd.DataFrame(spans), documents)
+    assert dict(zip(m["start"], m["entity"], strict=True)) == {
+        0: "Ana Pires", text.index("Rui Pires"): "Rui Pires",
+        text.index("Mr. Pires") + 4: "Rui Pires", text.index("Ms Pires") + 3: "Ana Pires"}
+    assert set(m["label"]) == {P}
+
+
+def test_an_acronym_spelled_out_elsewhere_joins_in_articles_that_only_abbreviate_it():
+    rows = _rows({"a1": [("National Union of Railworkers", ORG), ("NUR", ORG)], "b1": [("N.U.R.", ORG)]})
+    assert rows == {"National Union of Railworkers": {"National Union of Railworkers", "NUR", "N.U.R."}}
+    # Spelled out as two different names: the bare acronym is not guessed.
+    rows = _rows({"a1": [("National Union of Railworkers", ORG), ("NUR", ORG)],
+                  "b1": [("Northern Uplands Railway", ORG), ("NUR", ORG)], "c1": [("NUR", ORG)]})
+    assert rows["NUR"] == {"NUR"}
+
+
+def test_compact_initials_are_the_display_form_on_a_tie():
+    rows = _rows({"a1": [("J. R. Vance", P)], "b1": [("J.R. Vance", P)]})
+    assert rows == {"J.R. Vance": {"J. R. Vance", "J.R. Vance"}}

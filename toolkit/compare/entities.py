@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -309,16 +310,16 @@ class EntityNormalizer:
     @classmethod
     def from_spans(cls, spans: pd.DataFrame, layer: Layer = None, merges: Mapping[str, str] | None = None,
                    labels: Iterable[str] | None = None, *, all_labels: bool = False,
-                   rejected: Iterable[tuple[str, str]] = ()) -> EntityNormalizer:
+                   rejected: Iterable[tuple[str, str]] = (),
+                   documents: pd.DataFrame | None = None) -> EntityNormalizer:
         """Fitted on the same entity mentions as :func:`entity_mentions` (same arguments), so
-        that names map to the same rows as its tables."""
+        that names map to the same rows as its tables (pass ``documents`` as there, so that
+        honorifics written before a tagged surname count)."""
         ents = _entity_rows(spans, layer, labels, all_labels)
         norm = cls(merges, rejected=rejected)
         if not ents.empty:
-            triples = zip(ents["doc_id"].astype(str).tolist(), ents["label"].astype(str).tolist(),
-                          ents["text"].astype(str).tolist(), strict=True)
-            for (doc_id, label, surface), n in Counter(triples).items():
-                norm.grouper.add(doc_id, label, surface, count=n)
+            for (doc_id, label, surface), (n, start) in _counted_triples(ents, documents).items():
+                norm.grouper.add(doc_id, label, surface, count=n, start=start)
         return norm
 
     def fit(self, mentions: Iterable[tuple[str, str, str]]) -> EntityNormalizer:
@@ -380,6 +381,41 @@ def _entity_rows(spans: pd.DataFrame, layer: Layer, labels: Iterable[str] | None
     return ents.drop_duplicates(["doc_id", "start", "end"], keep="first")
 
 
+_HONORIFIC_BEFORE = re.compile(r"(?:^|[\s(\[\"'\u2018\u201c])(Mr|Ms|Mrs|Miss|Mx)\.?[ \u00a0]$")
+
+
+def _texts(documents: pd.DataFrame | None) -> dict[str, str]:
+    if documents is None or documents.empty or "text" not in documents.columns:
+        return {}
+    return dict(zip(documents["doc_id"].astype(str).tolist(), documents["text"].tolist(), strict=True))
+
+
+def _with_honorific(surface: str, text: str | None, start: int) -> str:
+    """A one-word name gets the honorific written just before it ("Mr. [Pires]" -> "Mr. Pires"):
+    taggers leave titles out of the span, and the title is what tells two Pires apart."""
+    if not text or start <= 0 or " " in surface.strip():
+        return surface
+    m = _HONORIFIC_BEFORE.search(text, max(0, start - 7), start)
+    return f"{m.group(1)}. {surface}" if m else surface
+
+
+def _counted_triples(ents: pd.DataFrame, documents: pd.DataFrame | None = None,
+                     ) -> dict[tuple[str, str, str], tuple[int, int]]:
+    """``(doc_id, label, surface) -> (mentions, first start)`` in one pass; with ``documents``,
+    one-word surfaces carry the honorific that precedes them in the text."""
+    texts = _texts(documents)
+    out: dict[tuple[str, str, str], tuple[int, int]] = {}
+    for doc_id, label, surface, start in zip(ents["doc_id"].astype(str).tolist(), ents["label"].astype(str).tolist(),
+                                             ents["text"].astype(str).tolist(), ents["start"].astype(int).tolist(),
+                                             strict=True):
+        if texts:
+            surface = _with_honorific(surface, texts.get(doc_id), start)
+        key = (doc_id, label, surface)
+        hit = out.get(key)
+        out[key] = (1, start) if hit is None else (hit[0] + 1, min(hit[1], start))
+    return out
+
+
 def entity_mentions(
     spans: pd.DataFrame,
     documents: pd.DataFrame,
@@ -409,10 +445,14 @@ def entity_mentions(
     if ents.empty:
         return pd.DataFrame(columns=MENTION_COLUMNS)
     grouper = NameGrouper(merges)
-    triples = list(zip(ents["doc_id"].astype(str).tolist(), ents["label"].astype(str).tolist(),
-                       ents["text"].astype(str).tolist(), strict=True))
+    texts = _texts(documents)
+    triples = [(d, lab, _with_honorific(sur, texts.get(d), st) if texts else sur)
+               for d, lab, sur, st in zip(ents["doc_id"].astype(str).tolist(), ents["label"].astype(str).tolist(),
+                                          ents["text"].astype(str).tolist(), ents["start"].astype(int).tolist(),
+                                          strict=True)]
     # Each distinct (document, label, surface) is grouped once, with its count.
-    nodes = {t: grouper.add(*t, count=n) for t, n in Counter(triples).items()}
+    nodes = {t: grouper.add(*t, count=n, start=start)
+             for t, (n, start) in _counted_triples(ents, documents).items()}
     grouper.build()
     root_of = {t: (grouper.root_of(t[0], node) if node is not None else "") for t, node in nodes.items()}
     roots = [root_of[t] for t in triples]
@@ -459,6 +499,7 @@ def propose_merges(
     *,
     all_labels: bool = False,
     rejected: Iterable[tuple[str, str]] = (),
+    documents: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Uncertain merges computed from the entity mentions (nothing is stored).
 
@@ -467,7 +508,8 @@ def propose_merges(
     canonical_mentions, evidence``, most mentioned first.  Rules: ``surname``, ``label``,
     ``spelling``, ``one-letter`` (see :mod:`toolkit.compare.names`).
     """
-    norm = EntityNormalizer.from_spans(spans, layer, merges, labels, all_labels=all_labels, rejected=rejected)
+    norm = EntityNormalizer.from_spans(spans, layer, merges, labels, all_labels=all_labels, rejected=rejected,
+                                       documents=documents)
     rows = [{"alias": p.alias, "canonical": p.canonical, "rule": p.rule, "status": "proposed",
              "alias_mentions": p.alias_mentions, "canonical_mentions": p.canonical_mentions,
              "evidence": p.evidence} for p in norm.proposals()]
@@ -492,7 +534,7 @@ def merge_proposals(project_path: str | os.PathLike[str], layer: Layer = None,
     merges, stored = _read(project_path)
     rejected = [(p["alias"], p["canonical"]) for p in stored if p["status"] == "rejected"]
     norm = EntityNormalizer.from_spans(frames.spans, layer, merges, labels, all_labels=all_labels,
-                                       rejected=rejected)
+                                       rejected=rejected, documents=frames.documents)
     current = norm.proposals()
     if save:
         stored = record_proposals(project_path, current)

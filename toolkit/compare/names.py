@@ -54,6 +54,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..gender import first_name_gender
+
 #: Labels of numbers and dates: never names, never grouped with names.
 NUMERIC_LABELS = frozenset(["DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"])
 PERSON = "PERSON"
@@ -353,11 +355,18 @@ def majority_label(labels: Mapping[str, int]) -> str:
     return min(labels, key=lambda lab: (-labels[lab], lab != PERSON, lab))
 
 
+_SPACED_INITIALS = re.compile(r"\b[A-Z]\. [A-Z]\.")
+
+
 def _display_rank(form: str, count: int) -> tuple:
     words = form.split()
     shouting = len(words) > 1 and form.isupper() and any(len(w) > 3 for w in words)
     titled = len(words) == 2 and words[0].lower().rstrip(".") in _GENDERED
-    return (shouting, titled, -count, -len(words), form.isascii(), -len(form), form)
+    # Words are counted as name parts ("J. R." is one part); among equally frequent spellings the
+    # wire-style compact initials ("J.R. Vance") come before spaced ones ("J. R. Vance").
+    spaced_initials = bool(_SPACED_INITIALS.search(form))
+    return (shouting, titled, -count, -len(parse_name(form).tokens), spaced_initials, form.isascii(),
+            -len(form), form)
 
 
 class NameGrouper:
@@ -385,6 +394,7 @@ class NameGrouper:
         self.forms: dict[str, dict[str, int]] = {}    # node -> {cleaned form: mentions}
         self.labels: dict[str, dict[str, int]] = {}   # node -> {label: mentions}
         self.docs: dict[str, dict[str, dict[str, int]]] = {}  # doc -> node -> {label: mentions}
+        self.first_at: dict[tuple[str, str], int] = {}  # (doc, node) -> first character offset, when known
         self.n_mentions = 0
         self._built = False
         self.uf = _UnionFind()
@@ -424,9 +434,11 @@ class NameGrouper:
         _, parts, key = self._parse(surface)
         return f"{label}\x1f{parts.key}" if label in NUMERIC_LABELS else key
 
-    def add(self, doc_id: str, label: str, surface: str, count: int = 1) -> str | None:
+    def add(self, doc_id: str, label: str, surface: str, count: int = 1, start: int | None = None) -> str | None:
         """Record ``count`` mentions of ``surface`` with ``label`` in ``doc_id``; returns the node
-        key (None for an empty name)."""
+        key (None for an empty name).  ``start``: offset of the first of these mentions in the
+        document, which lets a bare surname shared by two people go to the one the document had
+        introduced when it first used it."""
         clean, parts, key = self._parse_cache.get(surface) or self._parse(surface)
         if not parts.tokens:
             return None
@@ -443,6 +455,10 @@ class NameGrouper:
         if here is None:
             here = doc[node] = {}
         here[label] = here.get(label, 0) + count
+        if start is not None:
+            at = self.first_at.get((doc_id, node))
+            if at is None or start < at:
+                self.first_at[(doc_id, node)] = start
         self.n_mentions += count
         self._built = False
         return node
@@ -506,6 +522,7 @@ class NameGrouper:
         # Rule 3: shorter forms inside each document.
         for doc_id, nodes in self.docs.items():
             self._resolve_document(doc_id, nodes)
+        self._join_resolved_acronyms()
         self._collect_group_labels(direct_only=False)
         self._display = {}
         self._proposals = None
@@ -539,6 +556,8 @@ class NameGrouper:
         self._person_roots = {r for r, c in self.group_labels.items() if majority_label(c) in self.person_labels}
 
     def _person_here(self, doc_labels: Mapping[str, int], node: str) -> bool:
+        if "\x1e" in node:  # "Mr. Salgado" is a person whatever the tagger said
+            return True
         return any(lab in self.person_labels for lab in doc_labels) or self._root_is_person(self.uf.find(node))
 
     def _resolve_document(self, doc_id: str, nodes: Mapping[str, Mapping[str, int]]) -> None:
@@ -582,7 +601,15 @@ class NameGrouper:
             roots = roots_by_surname[sur] - {find(n)}
             if not roots:
                 continue
-            if len(roots) > 1 or find(n) in roots_by_surname[sur]:
+            if len(roots) > 1:
+                namesakes = [f for f in fulls if self.parts[f].surname == sur]
+                gender = n.split("\x1e")[1] if "\x1e" in n else None
+                if gender:  # "Ms Pires" with Ana and Rui Pires here: Ana
+                    roots = {target.get(f, find(f)) for f in namesakes
+                             if first_name_gender(self.parts[f].tokens[0]) == gender} - {find(n)}
+                if len(roots) != 1:
+                    roots = self._introduced_before(doc_id, n, namesakes, target) - {find(n)}
+            if len(roots) != 1 or find(n) in roots_by_surname[sur]:
                 self.ambiguous[(doc_id, n)] = tuple(sorted(roots_by_surname[sur]))
                 continue
             root = next(iter(roots))
@@ -593,6 +620,31 @@ class NameGrouper:
         self._resolve_short_names(nodes, target)
         for n, t in target.items():
             self.doc_target[(doc_id, n)] = t
+
+    def _join_resolved_acronyms(self) -> None:
+        """An acronym that every document spelling it out resolves to the same name ("N.U.R." with
+        "National Union of Railworkers") is that name also where a document never spells it out.
+        Only acronyms: a bare surname seen with one full name elsewhere stays a proposal."""
+        find = self.uf.find
+        targets: dict[str, set[str]] = defaultdict(set)
+        for (doc_id, node), t in self.doc_target.items():
+            if node in self._acronym_nodes and (doc_id, node) not in self.ambiguous:
+                targets[node].add(find(t))
+        ambiguous = {node for _, node in self.ambiguous}
+        for node, roots in targets.items():
+            if len(roots) == 1 and node not in ambiguous:
+                self.uf.union(next(iter(roots)), node)
+
+    def _introduced_before(self, doc_id: str, node: str, fulls: list[str], target: Mapping[str, str]) -> set[str]:
+        """People among ``fulls`` whose full name the document gives before it first uses the bare
+        surname ``node``: "Ana Pires ... Pires said ... Rui Pires" makes that "Pires" Ana.  When
+        both were introduced first (or positions are unknown) the surname stays ambiguous."""
+        at = self.first_at.get((doc_id, node))
+        if at is None:
+            return set()
+        find = self.uf.find
+        return {target.get(f, find(f)) for f in fulls
+                if (f_at := self.first_at.get((doc_id, f))) is not None and f_at < at}
 
     def _resolve_short_names(self, nodes: Mapping[str, Mapping[str, int]], target: dict[str, str]) -> None:
         """Acronyms ("NUR" -> "National Union of Railworkers") and places without their feature

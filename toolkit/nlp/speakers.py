@@ -35,7 +35,7 @@ def canonicalize_speakers(project: Project, annotator: str) -> int:
     if spans.empty:
         return 0
     norm = EntityNormalizer.from_spans(spans, layer=annotator, merges=load_merges(project.path),
-                                       rejected=rejected_pairs(project.path))
+                                       rejected=rejected_pairs(project.path), documents=frames.documents)
     claims = spans[(spans["layer"] == "claim") & spans["speaker"].fillna("").astype(str).str.strip().astype(bool)]
     current = project.current(annotator).spans
     changed = []
