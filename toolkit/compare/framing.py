@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CORPUS_LEMMAS",
     "STOP_WORDS",
     "VERB_CLASSES",
     "attribution_verbs",
@@ -269,8 +270,8 @@ def term_counts(texts: Iterable[tuple[str, str]], lemmatize: Callable[[str], str
                 stop_words: frozenset[str] = STOP_WORDS, bigrams: bool = True) -> pd.DataFrame:
     """Counts of words (lemmas when ``lemmatize`` is given) and two-word phrases per group.
 
-    ``texts``: ``(group, text)`` pairs.  Stop words are dropped; a phrase is two consecutive
-    remaining words of one sentence.  Returns a term x group count frame.
+    ``texts``: ``(group, text)`` pairs.  Stop words are dropped (before and after lemmatising);
+    a phrase is two consecutive remaining words of one sentence.  Returns a term x group count frame.
     """
     counts: dict[str, Counter[str]] = {}
     lemma_cache: dict[str, str] = {}
@@ -286,6 +287,9 @@ def term_counts(texts: Iterable[tuple[str, str]], lemmatize: Callable[[str], str
                     if tok not in lemma_cache:
                         lemma_cache[tok] = lemmatize(tok)
                     tok = lemma_cache[tok]
+                    if tok in stop_words:  # "others" -> "other"
+                        words.append(None)
+                        continue
                 words.append(tok)
             c.update(w for w in words if w)
             if bigrams:
@@ -314,19 +318,34 @@ def log_odds_dirichlet(y_i: np.ndarray, y_j: np.ndarray, alpha: np.ndarray) -> t
     return delta, delta / np.sqrt(var)
 
 
+#: ``distinctive_words(lemmatize=CORPUS_LEMMAS)`` (the default): lemmas from
+#: :class:`toolkit.compare.lemmas.Lemmatizer`, each confirmed by the corpus' own vocabulary.
+CORPUS_LEMMAS = "corpus"
+
+
 def distinctive_words(documents: pd.DataFrame, top: int = 15, min_count: int = 3,
-                      lemmatize: Callable[[str], str] | None = None, prior_scale: float | None = None,
-                      group: str = "source") -> pd.DataFrame:
+                      lemmatize: Callable[[str], str] | str | None = CORPUS_LEMMAS,
+                      prior_scale: float | None = None, group: str = "source") -> pd.DataFrame:
     """Per outlet, the terms it uses more than the other outlets ("Fightin' Words").
 
     Each outlet is compared with all other outlets together; the prior is the whole corpus'
     term frequencies scaled to ``prior_scale`` pseudo-counts (default: the corpus' own counts,
     i.e. ``alpha_w = y_w``).  Terms seen fewer than ``min_count`` times in the corpus are left
-    out.  Returns ``source, term, count, log_odds, z``: the ``top`` terms per outlet by z.
+    out.  Words are counted as lemmas without stop words: ``lemmatize`` is ``"corpus"`` (the
+    default: :class:`~toolkit.compare.lemmas.Lemmatizer` with the corpus' vocabulary, so "talks"
+    and "talked" count as "talk" when the corpus has "talk"), any ``word -> lemma`` callable, or
+    None for the words as written.  Returns ``source, term, count, log_odds, z``: the ``top``
+    terms per outlet by z.
     """
     cols = [group, "term", "count", "log_odds", "z"]
     if documents.empty:
         return pd.DataFrame(columns=cols)
+    if isinstance(lemmatize, str):
+        if lemmatize != CORPUS_LEMMAS:
+            raise ValueError(f"lemmatize: expected {CORPUS_LEMMAS!r}, a callable or None, got {lemmatize!r}")
+        from toolkit.compare.lemmas import Lemmatizer
+
+        lemmatize = Lemmatizer.from_texts(documents["text"])
     counts = term_counts(zip(documents[group], documents["text"], strict=False), lemmatize=lemmatize)
     total = counts.sum(axis=1)
     counts = counts[total >= min_count]
