@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -29,7 +29,7 @@ import pandas as pd
 from .align import align_claims
 from .bootstrap import bootstrap_ci
 from .coefficients import cohen_kappa, gwet_ac1, krippendorff_alpha, percent_agreement
-from .spans import ALL, human_annotators, pair_scores, span_agreement
+from .spans import ALL, Match, human_annotators, pair_scores, span_agreement
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -170,11 +170,11 @@ def span_report(
     spans: pd.DataFrame,
     documents: pd.DataFrame | None = None,
     annotators: Sequence[str] | None = None,
-    match: Sequence[str] = ("exact", "overlap"),
+    match: Match | Iterable[Match] = ("exact", "overlap"),
     layer: str | None = None,
 ) -> pd.DataFrame:
     """Span agreement per annotator pair and label (see :func:`toolkit.agreement.spans.span_agreement`)."""
-    return span_agreement(spans, documents, annotators, match=match, layer=layer)  # type: ignore[arg-type]
+    return span_agreement(spans, documents, annotators, match=match, layer=layer)
 
 
 def span_agreement_by_source(

@@ -328,7 +328,8 @@ def top_k_similar(
             out.append(_block_sparse(rows, prod.indices[cand], prod.data[cand], k, codes))
     if not out:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
-    return tuple(np.concatenate(parts) for parts in zip(*out, strict=True))  # type: ignore[return-value]
+    rows, cols, scores = zip(*out, strict=True)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(scores)
 
 
 SUGGESTION_COLUMNS = ["score", "a", "b", "doc_a", "doc_b", "source_a", "source_b", "text_a",

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import httpx
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
+from label_studio_sdk.core.pagination import SyncPager
 
 from ..errors import NotFoundError, ToolkitError
 
@@ -210,10 +211,10 @@ class LSClient:
         """
         page = 1
         seen = 0
-        extra = {"include": include} if include else {}
+        extra: dict[str, Any] = {"include": include} if include else {}
         while True:
             try:
-                pager = self.call(
+                pager: SyncPager[Any, Any] = self.call(  # the SDK's tasks.list() says SyncPagerExt[Never]
                     f"listing tasks of project {project_id} (page {page})",
                     lambda: self.sdk.tasks.list(project=project_id, fields=fields, page=page, page_size=page_size,  # noqa: B023
                                                 **extra),
@@ -233,9 +234,11 @@ class LSClient:
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> list[int]:
         res = self.call(
             f"importing {len(tasks)} tasks into project {project_id}",
-            lambda: self.sdk.projects.import_tasks(id=project_id, request=tasks, return_task_ids=True),
+            # The SDK types ``request`` as ImportApiRequest models and its response without ``task_ids``;
+            # it sends plain task dicts as JSON, and the server adds task_ids when return_task_ids is set.
+            lambda: self.sdk.projects.import_tasks(id=project_id, request=tasks, return_task_ids=True),  # type: ignore[arg-type]
         )
-        return list(res.task_ids or [])
+        return list(res.task_ids or [])  # type: ignore[attr-defined]
 
     def create_prediction(self, task_id: int, result: list[dict[str, Any]], model_version: str) -> Any:
         return self.call(
@@ -246,7 +249,7 @@ class LSClient:
     def get_task(self, task_id: int) -> Any:
         """One task with its annotations (None if it was deleted)."""
         try:
-            return self.call(f"reading task {task_id}", lambda: self.sdk.tasks.get(id=task_id))
+            return self.call(f"reading task {task_id}", lambda: self.sdk.tasks.get(id=str(task_id)))
         except LabelStudioNotFound:
             return None
 

@@ -130,9 +130,9 @@ def push(
         have = existing.get(did)
         if have is None:
             item: dict[str, Any] = {"data": _task_data(doc)}
-            preds = [{"model_version": m, "result": r} for m, r in sorted(models.get(did, {}).items())]
-            if preds:
-                item["predictions"] = preds
+            predictions = [{"model_version": m, "result": r} for m, r in sorted(models.get(did, {}).items())]
+            if predictions:
+                item["predictions"] = predictions
             todo.append(item)
             continue
         state.server["tasks"][did] = {"task": have["task"], "sha256": have["sha256"]}
@@ -279,7 +279,10 @@ def push_annotations(
     states = {}
     for name in names:
         cur = states[name] = proj.current(name)
-        docs = {r.doc for r in (*cur.spans.values(), *cur.stances.values())} | set(state.server["pushed"].get(name, {}))
+        docs = (
+            {r.doc for r in cur.spans.values()} | {r.doc for r in cur.stances.values()}
+            | set(state.server["pushed"].get(name, {}))
+        )  # fmt: skip
         todo.extend((name, d) for d in sorted(docs & wanted))
     bar = tqdm(total=len(todo), desc="push annotations", unit="annotation", disable=not progress or not todo)
     writes = 0
