@@ -248,3 +248,29 @@ def test_txt_title_only_when_the_first_line_looks_like_a_headline(tmp_path: Path
     assert titles == {"a": "Dam talks resume after two years", "b": "", "c": ""}
     assert looks_like_headline("Venn and Markovic talk for two hours")
     assert not looks_like_headline(body) and not looks_like_headline("")
+
+
+def test_cli_import_streams_in_batches_and_stores_nothing_when_a_late_line_is_refused(tmp_path, capsys, monkeypatch):
+    from toolkit import importers
+    from toolkit.cli import main
+
+    lines = [{"id": f"d{i}", "source": "Wire", "text": f"Story number {i} about the bridge."} for i in range(25)]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(json.dumps(x) for x in [*lines, {"id": "d3", "source": "Wire", "text": "Other."}]) + "\n")
+    proj = tmp_path / "p"
+    assert main(["--project", str(proj), "init"]) == 0
+    monkeypatch.setattr(importers, "IMPORT_BATCH", 10)  # several batches: the check pass must come first
+    assert main(["--project", str(proj), "import", str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "duplicate document id 'd3'" in err[0] and "bad.jsonl:4" in err[0]
+    assert tk.Project.open(proj).document_ids() == []
+
+    good = tmp_path / "good.jsonl"
+    good.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    batches: list[int] = []
+    real = tk.Project.add_documents
+    monkeypatch.setattr(tk.Project, "add_documents",
+                        lambda self, docs, **kw: (batches.append(len(docs)), real(self, docs, **kw))[1])
+    assert main(["--project", str(proj), "import", str(good)]) == 0
+    assert batches == [10, 10, 5]
+    assert sorted(tk.Project.open(proj).document_ids()) == sorted(x["id"] for x in lines)

@@ -50,7 +50,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .importers import add_to_project, parse_field_map, read_located
+    from .importers import import_stream, iter_located, parse_field_map
 
     proj = _project(args)
     if args.annotations:
@@ -67,8 +67,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.annotator or args.map_label or args.strict:
         raise ToolkitError("--annotator, --map-label and --strict need --annotations FORMAT")
     notes: list[str] = []
-    docs = read_located(args.paths, source=args.source, mapping=parse_field_map(args.map or []), notes=notes)
-    out = add_to_project(proj, docs, replace=args.replace)
+    mapping = parse_field_map(args.map or [])
+    # Two streaming passes (check everything, then write in batches): nothing is stored when any
+    # line is refused, and memory does not grow with the corpus.
+    out = import_stream(proj, lambda n: iter_located(args.paths, source=args.source, mapping=mapping, notes=n),
+                        replace=args.replace, notes=notes)
     print(f"added {len(out['added'])}, unchanged {len(out['unchanged'])}, replaced {len(out['replaced'])} documents")
     for note in notes:
         print(f"note: {note}")

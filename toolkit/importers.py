@@ -12,7 +12,7 @@ folder that lead outside it are not followed.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +85,33 @@ def add_to_project(
     if batch:
         _add_batch(proj, batch, stored, seen, replace, out)
     return out
+
+
+def import_stream(
+    proj: Project, read: Callable[[list[str] | None], Iterable[tuple[Document, str]]], replace: bool = False,
+    notes: list[str] | None = None, batch_size: int | None = None,
+) -> dict[str, list[str]]:
+    """All-or-nothing import of a corpus too big to hold: ``read(notes)`` is called twice.
+
+    The first pass reads everything and checks it (formats, repeated ids, ids stored with
+    another text) while keeping only ids; nothing is written if it finds a problem.  The
+    second pass stores the documents batch by batch (:func:`add_to_project`), so memory stays
+    bounded by one batch whatever the corpus size.  ``read`` is e.g.
+    ``lambda notes: iter_located(paths, source, mapping, notes)``.
+    """
+    stored = set(proj.document_ids())
+    seen: dict[str, str] = {}
+    for doc, where in read(None):
+        if doc.id in seen:
+            raise ImportFormatError(f"duplicate document id {doc.id!r}: {seen[doc.id]} and {where}")
+        seen[doc.id] = where
+        if not replace and doc.id in stored and proj.stored_sha256(doc.id) != doc.sha256:
+            raise ImportFormatError(
+                f"{where}: document {doc.id!r} already exists with a different text; "
+                "import with --replace to overwrite it"
+            )
+    del seen
+    return add_to_project(proj, read(notes), replace=replace, batch_size=batch_size or IMPORT_BATCH)
 
 
 def _add_batch(
