@@ -181,7 +181,8 @@ class Comparison:
         if self.entity_matrix.empty:
             return 0
         rejected = _entities.rejected_pairs(self.project_path) if self.project_path else []
-        props = _entities.propose_merges(self.spans, self.layer, self.merges, self.entity_labels, rejected=rejected)
+        props = _entities.propose_merges(self.spans, self.layer, self.merges, self.entity_labels, rejected=rejected,
+                                         documents=self.documents)
         return len(props)
 
     # framing ----------------------------------------------------------------------------------
