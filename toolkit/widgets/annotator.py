@@ -11,20 +11,22 @@ for an added span, a ``put`` of the old version for a changed or deleted one).
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ipywidgets as ipw
+import numpy as np
 
 from ..errors import NotFoundError, ToolkitError, ValidationError
 from ..model import ClaimLink, Document, Span, Stance, check_annotator, is_model_annotator
 from ..store import AnnotatorState, Project
-from .docindex import DocCatalog, LogIndex
+from .docindex import DocCatalog, LogIndex, id_hash
 from .text import rank_claims, snap_selection
-from .uistate import UIState
+from .uistate import RejectedKey, UIState
 from .views import LinkPicker, NavBar, SpanTagger, StancePanel, _View, run_action
 
 __all__ = ["Annotator", "open_project", "LABEL_KEYS"]
@@ -34,6 +36,68 @@ LABEL_KEYS = "1234567890qwertyuiop"
 
 #: Suggestion groups the widget shows one at a time (label layers), or none.
 SUGGESTION_GROUPS = ("entity", "claim", "off")
+#: Where "accept all above a score" acts: the open document, or every document in the list.
+SCOPES = ("document", "all")
+
+
+def check_score(value: Any, what: str = "score") -> float:
+    """``value`` as a score threshold in ``[0, 1]`` (rounded to 4 decimals), else a one-line ValidationError."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        x = math.nan
+    if isinstance(value, bool) or not 0.0 <= x <= 1.0:  # NaN fails too
+        raise ValidationError(f"{what} must be a number from 0 to 1, got {value!r}")
+    return round(x, 4)
+
+
+def score_of(span: Span) -> float | None:
+    """A suggestion's ``attrs["score"]`` as a number, or None when it has none (or not a number)."""
+    x = span.attrs.get("score")
+    if isinstance(x, int | float) and not isinstance(x, bool) and not math.isnan(x):
+        return float(x)
+    return None
+
+
+def passes(score: float | None, threshold: float) -> bool:
+    """The score filter: a scored suggestion passes at ``score >= threshold``; one without a score only at 0."""
+    return threshold <= 0 if score is None else score >= threshold
+
+
+def _passes_array(score: np.ndarray, threshold: float) -> np.ndarray:
+    """:func:`passes` on a column of scores (NaN = no score)."""
+    return (score >= threshold) | (np.isnan(score) & (threshold <= 0))
+
+
+def _rows_in(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each row of the int array ``a`` (n, k): whether it is also a row of ``b`` (m, k).  Exact; O((n+m) log)."""
+    if not len(a) or not len(b):
+        return np.zeros(len(a), bool)
+    _, inv = np.unique(np.concatenate([b, a]), axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    return np.isin(inv[len(b) :], inv[: len(b)])
+
+
+@dataclass
+class _Plan:
+    """The open suggestions a score filter selects (see ``Annotator._plan``): one entry per (doc, offsets, label)."""
+
+    threshold: float
+    scope: str
+    group: str
+    ids: list[str]  # the documents in scope; ``doc`` codes index this list
+    layers: list[LogIndex] = field(default_factory=list)
+    layer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # index into ``layers``
+    row: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # line of that layer's index
+    doc: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    score: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    @property
+    def n_docs(self) -> int:
+        return len(np.unique(self.doc))
 
 
 def open_project(project: Project | str | os.PathLike[str] | None = None) -> Project:
@@ -91,6 +155,7 @@ class Annotator(ipw.VBox):
         self._undo: list[_Action] = []
         self._redo: list[_Action] = []
         self._rejected: set[str] = set()
+        self._rejected_keys: set[RejectedKey] = set()
         # per-document indexes (issue 11): nothing below reads every document or every record on an action
         self.catalog = DocCatalog(self.project)
         self._mine: LogIndex | None = None
@@ -100,6 +165,10 @@ class Annotator(ipw.VBox):
         handler = self._handle
         self.nav = NavBar(handler=handler)
         self.tagger = SpanTagger(handler=handler, sugg_group=group if group in SUGGESTION_GROUPS else "entity")
+        try:
+            self.tagger.min_score = check_score(self.ui.setting("min_score", 0.0))
+        except ValidationError:  # a hand-edited settings file must not stop the widget
+            self.tagger.min_score = 0.0
         self.stances = StancePanel(handler=handler)
         self.links = LinkPicker(handler=handler)
         # side by side from about 700 px; below that the stance/link panel moves under the text
@@ -170,7 +239,12 @@ class Annotator(ipw.VBox):
         return list(self._models.values())
 
     def suggestions(self, doc: str | None = None) -> list[Span]:
-        """Model spans on ``doc`` not yet accepted (same offsets and label) nor rejected by this annotator."""
+        """Model spans on ``doc`` this annotator has not dealt with (whatever the group and score filters).
+
+        Left out: suggestions this annotator accepted (``meta.accepted_from``) or already has (a span
+        with the same offsets and label), and rejected ones, by id or by (document, offsets, label),
+        so a rejected suggestion stays hidden when a re-run or another model layer suggests it again.
+        """
         doc = doc or self._need_doc()
         mine = self.doc_state(doc).spans.values() if self.annotator else []
         taken = {(s.start, s.end, s.label) for s in mine}
@@ -179,6 +253,8 @@ class Annotator(ipw.VBox):
         for index in self._model_indexes():
             for s in index.state(doc).spans.values():
                 if s.id in self._rejected or s.id in accepted or (s.start, s.end, s.label) in taken:
+                    continue
+                if (s.doc, s.start, s.end, s.label) in self._rejected_keys:
                     continue
                 out.append(s)
         return out
@@ -193,6 +269,7 @@ class Annotator(ipw.VBox):
         self._mine = LogIndex(self.project, name)
         self._annotated = self._mine.annotated()
         self._rejected = self.ui.rejected(name)
+        self._rejected_keys = self.ui.rejected_keys(name)
         self._undo.clear()
         self._redo.clear()
         if remember:
@@ -513,56 +590,264 @@ class Annotator(ipw.VBox):
             self._sync({"off": "Suggestions hidden"}.get(group, f"Showing {group} suggestions"))
 
     def visible_suggestions(self, doc: str | None = None) -> list[Span]:
-        """The open (or given) document's suggestions in the group shown (see :meth:`show_suggestions`)."""
+        """The open (or given) document's suggestions that are drawn: the group shown and the score filter.
+
+        See :meth:`show_suggestions` and :attr:`min_score`.
+        """
         group = self.tagger.sugg_group
         if group == "off":
             return []
-        layer_of = self.project.schema.layer_of
-        return [s for s in self.suggestions(doc) if layer_of(s.label) == group]
+        layer_of, threshold = self.project.schema.layer_of, self.min_score
+        return [s for s in self.suggestions(doc) if layer_of(s.label) == group and passes(score_of(s), threshold)]
+
+    # ------------------------------------------------------------------ confidence (issue 13)
+    @property
+    def min_score(self) -> float:
+        """Lowest score of the suggestions drawn (``0`` to ``1``; default ``0``: all of them).
+
+        A suggestion is shown when ``attrs["score"] >= min_score``.  **A suggestion without a
+        score is shown only at** ``min_score == 0``: with a threshold set, only suggestions the
+        recommender vouches for remain, so "accept all above a score" never takes unscored
+        guesses.  Setting it redraws the view and is remembered in ``<project>/ui/settings.json``.
+        """
+        return float(self.tagger.min_score)
+
+    @min_score.setter
+    def min_score(self, value: float) -> None:
+        self.set_min_score(value)
+
+    def set_min_score(self, value: float) -> float:
+        """Set :attr:`min_score` (a number from 0 to 1); returns it as stored (rounded to 4 decimals)."""
+        score = check_score(value, "min score")
+        self.ui.set_setting("min_score", score)
+        with self.tagger.hold_sync():
+            self.tagger.min_score = score
+            self._sync(f"Showing suggestions with score ≥ {score:g}" if score > 0 else "Showing all suggestions")
+        return score
+
+    def count_above(self, score: float = 0.0, scope: str = "document", group: str | None = None) -> int:
+        """How many suggestions :meth:`accept_above` would accept now (nothing is written).
+
+        The suggestions counted are the ones shown by the filters: in ``group`` (default: the group
+        shown; ``"off"`` shows none), with a score ``>= max(score, min_score)`` (unscored ones only
+        when that is 0), not rejected by this annotator and not already in their layer; several
+        model layers suggesting the same (document, offsets, label) count once.  ``scope`` is
+        ``"document"`` (the open one) or ``"all"`` (every document in the list, after the source
+        filter).  Array operations on the per-document indexes: no document is replayed.
+        """
+        return len(self._plan(score, scope, group))
+
+    def accept_above(
+        self, score: float = 0.0, scope: str = "document", group: str | None = None, *, expect: int | None = None
+    ) -> list[Span]:
+        """Accept exactly the suggestions :meth:`count_above` counts, with one write and as ONE undo step.
+
+        Undo deletes all of them (across documents, one write); redo puts them back.  ``expect``
+        (what the confirmation showed): refuse, writing nothing, when the count is different now.
+        Reads only the accepted suggestions' own log lines.
+        """
+        plan = self._plan(score, scope, group)
+        if expect is not None and int(expect) != len(plan):
+            raise ValidationError(
+                f"{len(plan)} suggestion(s) match now, not the {expect} confirmed (something changed); ask again"
+            )
+        if not len(plan):
+            self._sync(f"No {plan.group} suggestions with score ≥ {plan.threshold:g} to accept")
+            return []
+        sugg: list[Span] = []
+        for i, index in enumerate(plan.layers):
+            sugg.extend(index.read_spans(plan.row[plan.layer == i]))
+        sugg.sort(key=lambda s: (s.doc, s.start, -s.end, s.label))
+        where = "in this document" if plan.scope == "document" else f"in {plan.n_docs} document(s)"
+        return self._accept(sugg, name=f"accept {len(sugg)} ≥ {plan.threshold:g}", where=where)
+
+    def ask_accept_above(self, score: float | None = None, scope: str = "document") -> int:
+        """What the browser's "Accept all ≥ score" does first: count, then show an inline confirmation.
+
+        Sets the tagger's ``bulk`` trait (``{score, scope, group, count, docs}``) that the view turns
+        into "Accept N …? [Accept N] [Cancel]"; its confirm sends ``accept_above`` with ``expect=N``.
+        Returns the count (0: nothing to confirm, the status line says so).
+        """
+        plan = self._plan(self.min_score if score is None else score, scope, None)
+        if not len(plan):
+            self._sync(f"No {plan.group} suggestions with score ≥ {plan.threshold:g} "
+                       f"{'in this document' if scope == 'document' else 'in any document'}")  # fmt: skip
+            return 0
+        with self.tagger.hold_sync():
+            self._sync(f"Confirm: accept {len(plan)} suggestion(s)?")
+            self.tagger.bulk = {"score": plan.threshold, "scope": plan.scope, "group": plan.group,
+                                "count": len(plan), "docs": plan.n_docs}  # fmt: skip
+        return len(plan)
+
+    def cancel_bulk(self) -> None:
+        """Close the "accept all ≥ score" confirmation without writing anything."""
+        self._sync("Cancelled")
+
+    def uncertain_docs(self) -> list[str]:
+        """Documents with open suggestions, most uncertain first: the order of "next most uncertain".
+
+        Counted are the suggestions the filters show in every document of the list (group shown,
+        or both groups when suggestions are hidden; :attr:`min_score`; not rejected, not yet
+        accepted).  The order is :func:`toolkit.nlp.recommend.most_uncertain`'s: expected wrong
+        suggestions (sum of ``1 - score``; no score counts as 1) descending, then the lowest score,
+        then the document id.  Documents whose suggestions are all dealt with drop out.
+        """
+        plan = self._plan(self.min_score, "all", None if self.tagger.sugg_group != "off" else "any")
+        if not len(plan):
+            return []
+        score = np.where(np.isnan(plan.score), 1.0, plan.score)
+        n = len(plan.ids)
+        wrong = np.round(np.bincount(plan.doc, weights=1.0 - score, minlength=n), 4)
+        lowest = np.full(n, np.inf)
+        np.minimum.at(lowest, plan.doc, score)
+        docs = np.unique(plan.doc)
+        order = docs[np.lexsort((docs, lowest[docs], -wrong[docs]))]  # ids are sorted: code order = id order
+        return [plan.ids[i] for i in order.tolist()]
+
+    def next_uncertain(self) -> str | None:
+        """Open the most uncertain document other than the open one (see :meth:`uncertain_docs`); None if none."""
+        for d in self.uncertain_docs():
+            if d != self.doc_id:
+                self.goto(d)
+                self.tagger.status = f"Most uncertain open document: {d}  ·  {time.strftime('%H:%M:%S')}"
+                return d
+        self._sync("No other document has open suggestions at this score")
+        return None
+
+    def _group(self, group: str | None) -> str:
+        group = self.tagger.sugg_group if group is None else group
+        if group not in (*SUGGESTION_GROUPS, "any"):
+            raise ValidationError(f"unknown suggestion group {group!r}; use one of: {', '.join(SUGGESTION_GROUPS)}")
+        return group
+
+    def _plan(self, score: float, scope: str, group: str | None) -> _Plan:
+        """The open suggestions that pass the filters in ``scope`` (see :meth:`count_above`), as index rows.
+
+        Linear in the current spans of the logs (array operations; ``np.unique`` for exact key matches).
+        """
+        self._need_annotator()
+        if scope not in SCOPES:
+            raise ValidationError(f"unknown scope {scope!r}; use one of: {', '.join(SCOPES)}")
+        group = self._group(group)
+        threshold = max(check_score(score), self.min_score)
+        ids = [self._need_doc()] if scope == "document" else self.doc_ids()
+        plan = _Plan(threshold, scope, group, ids)
+        schema = self.project.schema
+        names = [lab.name for lab in [*schema.claim_labels, *schema.entity_labels]]
+        glab = {n: i for i, n in enumerate(names) if group == "any" or schema.layer_of(n) == group}
+        if group == "off" or not ids or not glab:
+            return plan
+        gid = {d: i for i, d in enumerate(ids)}
+
+        def codes(rows_docs: list[str], mapping: dict[str, int], values: np.ndarray) -> np.ndarray:
+            table = np.array([mapping.get(x, -1) for x in rows_docs] + [-1], np.int64)
+            return table[np.where(values >= 0, values, len(rows_docs))]
+
+        # what this annotator already has, and what they rejected, as (doc, start, end, label) keys
+        assert self._mine is not None
+        mine = self._mine.spans()
+        blocked = [np.stack([codes(mine.docs, gid, mine.doc), mine.start, mine.end,
+                             codes(mine.labels, glab, mine.label)], axis=1).astype(np.int64)]  # fmt: skip
+        rk = [(gid[d], s, e, glab[lab]) for d, s, e, lab in self._rejected_keys if d in gid and lab in glab]
+        if rk:
+            blocked.append(np.array(rk, np.int64))
+        keys_blocked = np.concatenate(blocked)
+        keys_blocked = keys_blocked[(keys_blocked[:, 0] >= 0) & (keys_blocked[:, 3] >= 0)]
+        no_ids = np.array(sorted({id_hash(i) for i in self._rejected} | set(mine.src[mine.src != 0].tolist())),
+                          np.int64)  # fmt: skip
+        parts = []
+        for li, index in enumerate(self._model_indexes()):
+            r = index.spans()
+            doc, lab = codes(r.docs, gid, r.doc), codes(r.labels, glab, r.label)
+            ok = np.flatnonzero((doc >= 0) & (lab >= 0) & _passes_array(r.score, threshold) & ~np.isin(r.idh, no_ids))
+            keys = np.stack([doc[ok], r.start[ok], r.end[ok], lab[ok]], axis=1).astype(np.int64)
+            free = ~_rows_in(keys, keys_blocked)
+            plan.layers.append(index)
+            parts.append((np.full(int(free.sum()), li), r.row[ok][free], keys[free], r.score[ok][free]))
+        if not parts:
+            return plan
+        layer = np.concatenate([p[0] for p in parts]).astype(np.int64)
+        row = np.concatenate([p[1] for p in parts]).astype(np.int64)
+        keys = np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, 4), np.int64)
+        sc = np.concatenate([p[3] for p in parts])
+        if len(row):
+            # the same (doc, offsets, label) from several model layers: keep one, the highest score
+            pre = np.argsort(-np.nan_to_num(sc, nan=-1.0), kind="stable")
+            _, first = np.unique(keys[pre], axis=0, return_index=True)
+            keep = pre[np.sort(first)]
+            plan.layer, plan.row, plan.doc, plan.score = layer[keep], row[keep], keys[keep, 0], sc[keep]
+        return plan
 
     def accept_all(self, label: str) -> list[Span]:
         """Accept every shown suggestion with ``label`` on the open document (this article only; one write)."""
         return self._accept([s for s in self.visible_suggestions() if s.label == label])
 
-    def _accept(self, sugg: list[Span]) -> list[Span]:
+    def _accept(self, sugg: list[Span], name: str | None = None, where: str = "") -> list[Span]:
+        """Copy suggestions into this annotator's layer: one write, one undo step (one write to undo, one to redo).
+
+        Several suggestions with the same (document, offsets, label) give one span.
+        """
         ann = self._need_annotator()
-        if not sugg:
+        seen: set[tuple[str, int, int, str]] = set()
+        unique = []
+        for s in sugg:
+            if (s.doc, s.start, s.end, s.label) not in seen:
+                seen.add((s.doc, s.start, s.end, s.label))
+                unique.append(s)
+        if not unique:
             self._sync("No suggestions to accept")
             return []
         items = [
             {"doc": s.doc, "start": s.start, "end": s.end, "label": s.label, "attrs": dict(s.attrs),
              "meta": {"accepted_from": s.id, "model": s.annotator}}
-            for s in sugg
+            for s in unique
         ]  # fmt: skip
         spans = self.project.add_spans(items, annotator=ann)
+        ids = [s.id for s in spans]
 
         def undo() -> None:
-            for s in spans:
-                self.project.delete("span", s.id, annotator=ann)
+            self.project.delete_many("span", ids, annotator=ann)
+            self._refresh_annotated()
 
         def redo() -> None:
-            for s in spans:
-                self.project.restore(s)
+            again = [self.project.make_span(s.doc, s.start, s.end, s.label, ann, s.attrs, id=s.id, meta=s.meta)
+                     for s in spans]  # fmt: skip
+            self.project.put(again)
+            self._refresh_annotated()
 
-        self._push(f"accept {len(spans)}", undo=undo, redo=redo)
-        self._sync(f"Accepted {len(spans)} suggestion(s)")
+        self._push(name or f"accept {len(spans)}", undo=undo, redo=redo)
+        self._refresh_annotated()
+        self._sync(f"Accepted {len(spans)} suggestion(s){' ' + where if where else ''}")
         return spans
 
+    def _refresh_annotated(self) -> None:
+        """The annotated set again from the index (after an action that may touch other documents)."""
+        if self._mine is not None:
+            self._annotated = self._mine.annotated()
+
     def reject(self, suggestion_id: str) -> None:
-        """Hide a model suggestion for this annotator (stored in ``<project>/ui/``)."""
-        self._reject([self._suggestion(suggestion_id).id])
+        """Hide a model suggestion for this annotator for good (stored in ``<project>/ui/``).
+
+        It stays hidden in every later session, and so does any suggestion with the same
+        document, offsets and label (a re-run, another model layer).  Undo brings it back.
+        """
+        self._reject([self._suggestion(suggestion_id)])
 
     def reject_all(self, label: str) -> None:
         """Reject every shown suggestion with ``label`` on the open document (this article only)."""
-        self._reject([s.id for s in self.visible_suggestions() if s.label == label])
+        self._reject([s for s in self.visible_suggestions() if s.label == label])
 
-    def _reject(self, ids: list[str]) -> None:
+    def _reject(self, sugg: list[Span]) -> None:
         ann = self._need_annotator()
-        new = set(ids) - self._rejected
+        new = {s.id for s in sugg} - self._rejected
+        new_keys = {(s.doc, s.start, s.end, s.label) for s in sugg} - self._rejected_keys
 
         def apply(add: bool) -> None:
-            self._rejected = (self._rejected | new) if add else (self._rejected - new)
-            self.ui.set_rejected(ann, self._rejected)
+            if add:
+                self._rejected, self._rejected_keys = self._rejected | new, self._rejected_keys | new_keys
+            else:
+                self._rejected, self._rejected_keys = self._rejected - new, self._rejected_keys - new_keys
+            self.ui.set_rejected(ann, self._rejected, self._rejected_keys)
 
         apply(True)
         self._push(f"reject {len(new)}", undo=lambda: apply(False), redo=lambda: apply(True))
@@ -624,6 +909,13 @@ class Annotator(ipw.VBox):
             "accept_all": lambda: self.accept_all(str(msg["label"])),
             "reject_all": lambda: self.reject_all(str(msg["label"])),
             "sugg_group": lambda: self.show_suggestions(str(msg["group"])),
+            "min_score": lambda: self.set_min_score(msg["value"]),
+            "count_above": lambda: self.ask_accept_above(msg.get("score"), str(msg.get("scope", "document"))),
+            "accept_above": lambda: self.accept_above(
+                msg["score"], str(msg["scope"]), msg.get("group") or None, expect=int(msg["expect"])
+            ),
+            "cancel_bulk": self.cancel_bulk,
+            "next_uncertain": self.next_uncertain,
             "add_target": lambda: self.add_target(str(msg["name"])),
             "rename_target": lambda: self.rename_target(str(msg["old"]), str(msg["new"])),
             "remove_target": lambda: self.remove_target(str(msg["name"])),
@@ -668,6 +960,7 @@ class Annotator(ipw.VBox):
         doc = self._open_document()
         spans: list[dict[str, Any]] = []
         counts: dict[str, int] = {}  # layer -> open suggestions on this document
+        hidden = 0  # suggestions of the group shown that the score filter hides
         if doc is not None:
             schema = self.project.schema
             state = self.doc_state(doc.id) if self.annotator else AnnotatorState(self.annotator)
@@ -677,8 +970,10 @@ class Annotator(ipw.VBox):
             else:
                 self._annotated.discard(doc.id)
             every = self.suggestions(doc.id) if self.annotator else []
-            group = self.tagger.sugg_group
-            sugg = [s for s in every if group != "off" and schema.layer_of(s.label) == group]
+            group, threshold = self.tagger.sugg_group, self.min_score
+            in_group = [s for s in every if group != "off" and schema.layer_of(s.label) == group]
+            sugg = [s for s in in_group if passes(score_of(s), threshold)]
+            hidden = len(in_group) - len(sugg)
             for s in every:
                 counts[schema.layer_of(s.label)] = counts.get(schema.layer_of(s.label), 0) + 1
             for s in [*mine, *sugg]:
@@ -686,7 +981,7 @@ class Annotator(ipw.VBox):
                     {
                         "id": s.id, "start": s.start, "end": s.end, "label": s.label,
                         "layer": schema.layer_of(s.label), "text": s.text, "annotator": s.annotator,
-                        "suggestion": is_model_annotator(s.annotator),
+                        "suggestion": is_model_annotator(s.annotator), "score": score_of(s),
                         "kind": s.attrs.get("kind") or "", "speaker": s.attrs.get("speaker") or "",
                         "speaker_span": s.attrs.get("speaker_span") or "",
                     }
@@ -702,6 +997,9 @@ class Annotator(ipw.VBox):
                 self.tagger.text = doc.text
             self.tagger.spans = spans
             self.tagger.sugg_counts = counts
+            self.tagger.sugg_hidden = hidden
+            self.tagger.has_models = bool(self.annotator) and bool(self._model_indexes())
+            self.tagger.bulk = {}  # a confirmation is for the state it was asked in
             if self.tagger.selected and not any(s["id"] == self.tagger.selected for s in spans):
                 self.tagger.selected = ""
             self.tagger.can_undo = bool(self._undo)

@@ -8,13 +8,17 @@ UI state live beside it, each a small JSON file replaced atomically
     ``{"annotator": "alice"}``: the name typed the first time the annotator
     widget was opened, so it is asked only once per project folder.
 ``ui/rejected-<annotator>.json``
-    ``{"annotator": "alice", "rejected": ["<model span id>", ...]}``: model
-    suggestions this annotator rejected; they stay hidden for them.  The model
-    layer itself is never changed.  ``<annotator>`` is percent-encoded like
-    record file names.
+    ``{"annotator": "alice", "rejected": ["<model span id>", ...],
+    "keys": [["<doc>", start, end, "<label>"], ...]}``: model suggestions this
+    annotator rejected; they stay hidden for them, and so does any later
+    suggestion with the same document, offsets and label (from a re-run or
+    another model layer).  The model layer itself is never changed.
+    ``<annotator>`` is percent-encoded like record file names.  Files written
+    before ``keys`` existed hold ids only and still work.
 
 ``ui/settings.json``
-    ``{"sugg_group": "entity"}``: view preferences (which suggestions are shown).
+    ``{"sugg_group": "entity", "min_score": 0.5}``: view preferences (which
+    suggestions are shown).
 
 ``ui/`` is machine-local state; it is safe to delete (rejected suggestions
 then reappear) and should normally not be committed.
@@ -30,7 +34,10 @@ from typing import Any
 
 from ..store import atomic_write_text
 
-__all__ = ["UIState", "atomic_write_json"]
+__all__ = ["RejectedKey", "UIState", "atomic_write_json"]
+
+#: ``(doc, start, end, label)`` of a rejected suggestion.
+RejectedKey = tuple[str, int, int, str]
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
@@ -80,9 +87,25 @@ class UIState:
         ids = data.get("rejected") if isinstance(data, dict) else None
         return {str(i) for i in ids} if isinstance(ids, list) else set()
 
-    def set_rejected(self, annotator: str, ids: set[str]) -> None:
-        """Replace the rejected set of ``annotator`` (atomic)."""
-        atomic_write_json(self._rejected_path(annotator), {"annotator": annotator, "rejected": sorted(ids)})
+    def rejected_keys(self, annotator: str) -> set[RejectedKey]:
+        """``(doc, start, end, label)`` of the suggestions ``annotator`` rejected (malformed entries are skipped)."""
+        data = _read_json(self._rejected_path(annotator))
+        keys = data.get("keys") if isinstance(data, dict) else None
+        out: set[RejectedKey] = set()
+        for k in keys if isinstance(keys, list) else []:
+            if (isinstance(k, list) and len(k) == 4 and isinstance(k[0], str) and isinstance(k[3], str)
+                    and all(isinstance(x, int) and not isinstance(x, bool) for x in k[1:3])):  # fmt: skip
+                out.add((k[0], k[1], k[2], k[3]))
+        return out
+
+    def set_rejected(self, annotator: str, ids: set[str], keys: set[RejectedKey] | None = None) -> None:
+        """Replace the rejected set of ``annotator`` (atomic); ``keys=None`` keeps the stored keys."""
+        if keys is None:
+            keys = self.rejected_keys(annotator)
+        atomic_write_json(
+            self._rejected_path(annotator),
+            {"annotator": annotator, "rejected": sorted(ids), "keys": [list(k) for k in sorted(keys)]},
+        )
 
     # view preferences -----------------------------------------------------
     def setting(self, key: str, default: Any = None) -> Any:

@@ -118,7 +118,7 @@ class SpanTagger(_View):
     view = t.Unicode("tagger").tag(sync=True)
     doc = t.Dict().tag(sync=True)  # id, source, title, published, url
     text = t.Unicode("").tag(sync=True)
-    # [{id, start, end, label, layer, text, suggestion, annotator, kind, speaker, speaker_span}]
+    # [{id, start, end, label, layer, text, suggestion, score (None: no score), annotator, kind, speaker, speaker_span}]
     spans = t.List().tag(sync=True)
     labels = t.List().tag(sync=True)  # [{name, color, layer, key, description}]
     claim_kinds = t.List().tag(sync=True)
@@ -130,6 +130,12 @@ class SpanTagger(_View):
     # which model suggestions are drawn: one label group at a time ("entity" / "claim") or "off"
     sugg_group = t.Unicode("entity").tag(sync=True)
     sugg_counts = t.Dict().tag(sync=True)  # layer -> number of open suggestions on this document
+    # the score filter: suggestions with attrs.score >= min_score are drawn (unscored ones only at 0)
+    min_score = t.Float(0.0).tag(sync=True)
+    sugg_hidden = t.Int(0).tag(sync=True)  # suggestions of the group shown that the score filter hides here
+    has_models = t.Bool(False).tag(sync=True)  # the project has model layers (the suggestions bar is drawn)
+    # a pending "accept all >= score": {score, scope, group, count, docs}, or {} (set by Python, confirmed in the view)
+    bulk = t.Dict().tag(sync=True)
 
     def __repr__(self) -> str:
         return f"<SpanTagger doc={self.doc.get('id')!r} spans={len(self.spans)} selected={self.selected!r}>"

@@ -151,7 +151,9 @@ export function segmentLook(seg, opts) {
     if (sp.id === opts.selected) look.selected = true;
     if (shared.has(sp.id)) look.shared = true;
     if (linkColor[sp.id]) look.linked = sp.id;
-    titles.push(sp.suggestion ? sp.label + " (suggestion)" : sp.label);
+    titles.push(!sp.suggestion ? sp.label
+      : sp.score === undefined || sp.score === null ? sp.label + " (suggestion)"
+        : `${sp.label} (suggestion, score ${formatScore(sp.score)})`);
   }
   // claim bands under entity underlines (claims are long, entities short)
   for (const it of seg.active) {
@@ -200,6 +202,72 @@ export function batcher(onError) {
     queueMicrotask(flush);
   };
 }
+
+// ---------------------------------------------------------------- suggestion confidence
+
+/** The tagger's single-key shortcuts for suggestion confidence (KeyboardEvent.key values).
+ *  None of them is a label key (Python's LABEL_KEYS: 1-0, q-p) nor `s` / `x`; a test checks it. */
+export const CONFIDENCE_KEYS = Object.freeze({
+  lowerScore: "[", raiseScore: "]", nextGroup: "g", acceptHere: "a", acceptAll: "A", nextUncertain: "n", help: "?",
+});
+
+/** Step of the min-score slider and of the `[` / `]` keys. */
+export const SCORE_STEP = 0.05;
+
+/** A score typed or slid: a number clamped to [0, 1], rounded to 2 decimals; null when it is not a number. */
+export function parseScore(value) {
+  if (value === null || value === undefined || String(value).trim() === "") return null;
+  const x = Number(String(value).trim().replace(",", "."));
+  if (!Number.isFinite(x)) return null;
+  return Math.round(Math.min(1, Math.max(0, x)) * 100) / 100;
+}
+
+/** `score` moved `dir` (+1 / -1) steps on the grid of `step`, clamped to [0, 1]. */
+export function stepScore(score, dir, step = SCORE_STEP) {
+  const cur = parseScore(score) ?? 0;
+  const n = dir > 0 ? Math.floor(cur / step + 1e-9) + 1 : Math.ceil(cur / step - 1e-9) - 1;
+  return parseScore(n * step);
+}
+
+/** "0.50" for a score; "no score" for a suggestion without one. */
+export function formatScore(score) {
+  return typeof score === "number" && Number.isFinite(score) ? score.toFixed(2) : "no score";
+}
+
+/** The suggestion group shown after `group`: entity -> claim -> off (hidden) -> entity. */
+export function nextGroup(group) {
+  const order = ["entity", "claim", "off"];
+  return order[(order.indexOf(group) + 1) % order.length];
+}
+
+/** The inline confirmation's question for a pending "accept all ≥ score": {score, scope, group, count, docs}. */
+export function bulkQuestion(bulk) {
+  const n = Number(bulk.count) || 0;
+  const what = `${n} ${bulk.group === "claim" ? "claim" : "entity"} suggestion${n === 1 ? "" : "s"}`;
+  const score = Number(bulk.score) > 0 ? ` with score ≥ ${formatScore(Number(bulk.score))}` : " (every score, and unscored)";
+  const where = bulk.scope === "all"
+    ? ` in ${bulk.docs} document${Number(bulk.docs) === 1 ? "" : "s"} (all documents)` : " in this document";
+  return `Accept ${what}${score}${where}? One undo step removes them all.`;
+}
+
+/** The tagger's keyboard shortcuts for its help box: [keys, what] (label keys are listed from the schema). */
+export const TAGGER_SHORTCUTS = [
+  ["drag, then a label key", "tag the selection"],
+  ["← / →", "previous / next span"],
+  ["Enter / x", "accept / reject the selected suggestion"],
+  ["Delete / Backspace", "delete the selected span (reject a suggestion)"],
+  ["s", "pick the speaker of the selected claim"],
+  ["Escape", "cancel (selection, picking, confirmation)"],
+  ["Ctrl+Z / Ctrl+Shift+Z", "undo / redo"],
+  [`${CONFIDENCE_KEYS.nextGroup}`, "suggestions: entities → claims → hidden"],
+  [`${CONFIDENCE_KEYS.lowerScore} / ${CONFIDENCE_KEYS.raiseScore}`, `min score − / + ${SCORE_STEP}`],
+  [`${CONFIDENCE_KEYS.acceptHere}`, "accept all shown suggestions ≥ min score in this document (asks first)"],
+  [`Shift+${CONFIDENCE_KEYS.acceptAll}`, "the same in all documents (asks first)"],
+  ["Enter / Escape", "confirm / cancel that question"],
+  [`${CONFIDENCE_KEYS.nextUncertain}`, "next most uncertain document"],
+  ["Alt+← / Alt+→", "previous / next document (navigation bar)"],
+  [`${CONFIDENCE_KEYS.help}`, "show / hide this help"],
+];
 
 /** "Error: <message>" for any thrown value (what the status line shows). */
 export function errorText(err) {

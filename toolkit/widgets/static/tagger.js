@@ -4,7 +4,8 @@
 // ({model, root, parts..., send, picking, maps}); renderTagger wires them to the traits.
 import {
   el, button, makeRoot, sender, listen, guard, isTyping, alpha, safeColor, labelColors, offsetMaps,
-  spansAt, stepSpan, batcher, errorText,
+  spansAt, stepSpan, batcher, errorText, CONFIDENCE_KEYS, SCORE_STEP, parseScore, stepScore, formatScore,
+  nextGroup, bulkQuestion, TAGGER_SHORTCUTS,
 } from "./helpers.js";
 import { renderText, u16At } from "./textview.js";
 
@@ -50,6 +51,9 @@ function drawToolbar(v) {
   const hint = (model.get("selection") || []).length === 2 ? "press a label key to tag the selection" :
     "select text with the mouse, then press a label key";
   tools.appendChild(el("span", "nl-muted nl-hint", hint));
+  const help = button("? keys", "nl-small nl-help-btn" + (v.showHelp ? " nl-active" : ""), () => toggleHelp(v),
+    `keyboard shortcuts (key ${CONFIDENCE_KEYS.help})`);
+  tools.appendChild(help);
   const undo = button("↶ Undo", "nl-undo", () => send({ action: "undo" }), "Ctrl+Z");
   undo.disabled = !model.get("can_undo");
   const redo = button("↷ Redo", "nl-redo", () => send({ action: "redo" }), "Ctrl+Shift+Z");
@@ -83,17 +87,112 @@ function labelBulk(v, lab, n) {
   return g;
 }
 
+// the score filter: a slider and a number box (sent on release / Enter; Python validates and stores it)
+function scoreControl(v) {
+  const box = el("span", "nl-score-filter");
+  const cur = Number(v.model.get("min_score")) || 0;
+  const range = el("input", "nl-score-range");
+  range.type = "range"; range.min = "0"; range.max = "1"; range.step = String(SCORE_STEP);
+  range.value = String(cur);
+  range.title = `lowest score shown (keys ${CONFIDENCE_KEYS.lowerScore} / ${CONFIDENCE_KEYS.raiseScore}); ` +
+    "suggestions without a score are shown only at 0";
+  const num = el("input", "nl-score-input");
+  num.type = "number"; num.min = "0"; num.max = "1"; num.step = "0.01";
+  num.value = cur.toFixed(2);
+  const sendScore = (raw) => {
+    const x = parseScore(raw);
+    if (x === null) { num.value = cur.toFixed(2); return; }
+    if (x !== cur) v.send({ action: "min_score", value: x });
+  };
+  range.addEventListener("input", () => { num.value = Number(range.value).toFixed(2); });
+  range.addEventListener("change", () => sendScore(range.value));
+  num.addEventListener("change", () => sendScore(num.value));
+  num.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); sendScore(num.value); } });
+  box.append(el("span", "nl-muted", "score ≥"), range, num);
+  const hidden = v.model.get("sugg_hidden") || 0;
+  if (hidden) box.appendChild(el("span", "nl-muted nl-sugg-hidden", `${hidden} below hidden`));
+  return box;
+}
+
+// "Accept all ≥ score" with its scope: Python counts first, the confirmation row asks (drawConfirm)
+function bulkControl(v) {
+  const box = el("span", "nl-bulk");
+  const score = Number(v.model.get("min_score")) || 0;
+  const scope = el("select", "nl-bulk-scope");
+  for (const [value, title] of [["document", "this document"], ["all", "all documents"]]) {
+    const o = el("option", null, title);
+    o.value = value;
+    if (value === v.bulkScope) o.selected = true;
+    scope.appendChild(o);
+  }
+  scope.addEventListener("change", () => { v.bulkScope = scope.value; });
+  const go = button(`✓ all ≥ ${formatScore(score)}`, "nl-small nl-accept-above", () => askBulk(v, v.bulkScope),
+    `accept every shown suggestion with score ≥ ${formatScore(score)} in the chosen scope; ` +
+    `asks first (keys ${CONFIDENCE_KEYS.acceptHere} / Shift+${CONFIDENCE_KEYS.acceptAll})`);
+  box.append(go, scope);
+  return box;
+}
+
 function drawSuggBar(v) {
   v.suggBar.replaceChildren();
   const total = v.model.get("sugg_counts") || {};
-  if (!Object.values(total).some((n) => n > 0)) return;
-  // which suggestions are drawn: one label group at a time, or none
-  v.suggBar.appendChild(groupToggle(v, total, v.model.get("sugg_group") || "entity"));
+  if (!v.model.get("has_models") && !Object.values(total).some((n) => n > 0)) return;
+  // which suggestions are drawn: one label group at a time, or none; then the score filter
+  const group = v.model.get("sugg_group") || "entity";
+  v.suggBar.appendChild(groupToggle(v, total, group));
+  if (group !== "off") v.suggBar.append(scoreControl(v), bulkControl(v));
+  v.suggBar.appendChild(button("Next most uncertain ⇢", "nl-small nl-next-uncertain",
+    () => v.send({ action: "next_uncertain" }),
+    `the document whose shown suggestions the model is least sure of (key ${CONFIDENCE_KEYS.nextUncertain})`));
   const counts = {};
   for (const s of v.model.get("spans") || []) if (s.suggestion) counts[s.label] = (counts[s.label] || 0) + 1;
   const labels = Object.keys(counts).sort();
-  for (const lab of labels) v.suggBar.appendChild(labelBulk(v, lab, counts[lab]));
-  if (labels.length) v.suggBar.appendChild(el("span", "nl-muted nl-scope", "✓ all / ✗ all: this article only"));
+  const row = el("div", "nl-sugg-labels");
+  for (const lab of labels) row.appendChild(labelBulk(v, lab, counts[lab]));
+  if (labels.length) row.appendChild(el("span", "nl-muted nl-scope", "✓ all / ✗ all: this article only"));
+  if (labels.length) v.suggBar.appendChild(row);
+}
+
+function askBulk(v, scope) {
+  if ((v.model.get("sugg_group") || "entity") === "off") return;
+  v.send({ action: "count_above", score: Number(v.model.get("min_score")) || 0, scope });
+}
+
+// the inline confirmation of a pending "accept all ≥ score" (Python set `bulk` after counting)
+function drawConfirm(v) {
+  v.confirm.replaceChildren();
+  const bulk = v.model.get("bulk") || {};
+  if (!bulk.count) return;
+  const yes = button(`Accept ${bulk.count} (Enter)`, "nl-small nl-confirm-yes", () => confirmBulk(v));
+  const no = button("Cancel (Esc)", "nl-small nl-confirm-no", () => v.send({ action: "cancel_bulk" }));
+  v.confirm.append(el("span", "nl-confirm-q", bulkQuestion(bulk)), yes, no);
+  v.root.focus({ preventScroll: true }); // Enter / Escape answer it
+}
+
+function confirmBulk(v) {
+  const bulk = v.model.get("bulk") || {};
+  if (!bulk.count) return;
+  v.send({ action: "accept_above", score: bulk.score, scope: bulk.scope, group: bulk.group, expect: bulk.count });
+}
+
+// ---------------------------------------------------------------- keyboard help
+function toggleHelp(v) {
+  v.showHelp = !v.showHelp;
+  drawHelp(v); drawToolbar(v);
+}
+
+function drawHelp(v) {
+  v.help.replaceChildren();
+  if (!v.showHelp) return;
+  const labels = (v.model.get("labels") || []).filter((l) => l.key).map((l) => `${l.key} ${l.name}`).join(", ");
+  const rows = [["label keys", labels || "(none)"], ...TAGGER_SHORTCUTS];
+  const table = el("table", "nl-help-table");
+  for (const [keys, what] of rows) {
+    const tr = el("tr");
+    tr.append(el("td", "nl-help-keys", keys), el("td", null, what));
+    table.appendChild(tr);
+  }
+  v.help.append(el("div", "nl-strong", "Keys (click the text first)"), table);
 }
 
 // ---------------------------------------------------------------- detail of the selected span
@@ -108,6 +207,7 @@ function drawDetail(v) {
   v.detail.append(chip, el("span", "nl-quote", "“" + (sp.text || "") + "”"));
   if (sp.suggestion) {
     v.detail.append(el("span", "nl-muted", " suggested by " + (sp.annotator || "model")),
+      el("span", "nl-sugg-score", formatScore(sp.score)),
       button("Accept ⏎", "nl-accept", () => v.send({ action: "accept", id: sp.id })),
       button("Reject x", "nl-reject", () => v.send({ action: "reject", id: sp.id })));
     return;
@@ -327,11 +427,39 @@ function onArrowKey(v, ev) {
   if (chip) chip.scrollIntoView({ block: "nearest" });
 }
 
+// a pending confirmation takes Enter (accept) and Escape (cancel) before anything else
+function onConfirmKey(v, ev) {
+  if (!(v.model.get("bulk") || {}).count) return false;
+  if (ev.key === "Enter") { ev.preventDefault(); confirmBulk(v); return true; }
+  if (ev.key === "Escape") { ev.preventDefault(); v.send({ action: "cancel_bulk" }); return true; }
+  return false;
+}
+
+function onConfidenceKey(v, ev) {
+  const k = CONFIDENCE_KEYS;
+  const score = Number(v.model.get("min_score")) || 0;
+  switch (ev.key) {
+    case k.lowerScore: case k.raiseScore: {
+      const x = stepScore(score, ev.key === k.raiseScore ? 1 : -1);
+      if (x !== score) v.send({ action: "min_score", value: x });
+      return true;
+    }
+    case k.nextGroup: v.send({ action: "sugg_group", group: nextGroup(v.model.get("sugg_group") || "entity") }); return true;
+    case k.acceptHere: askBulk(v, "document"); return true;
+    case k.acceptAll: askBulk(v, "all"); return true;
+    case k.nextUncertain: v.send({ action: "next_uncertain" }); return true;
+    case k.help: toggleHelp(v); return true;
+    default: return false;
+  }
+}
+
 function onKeyDown(v, ev) {
   if (isTyping(ev)) { if (ev.key === "Escape") v.root.focus(); return; }
   if (ev.ctrlKey || ev.metaKey) { onUndoKeys(v, ev); return; }
   if (ev.altKey) return;
+  if (onConfirmKey(v, ev)) return;
   if (onSpanKey(v, ev, spanById(v, v.model.get("selected")))) return;
+  if (onConfidenceKey(v, ev)) { ev.preventDefault(); return; }
   if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") { onArrowKey(v, ev); return; }
   const lab = (v.model.get("labels") || []).find((l) => l.key === ev.key);
   if (lab) { ev.preventDefault(); tag(v, lab.name); }
@@ -339,17 +467,20 @@ function onKeyDown(v, ev) {
 
 // ---------------------------------------------------------------- the view
 function drawAll(v) {
-  for (const f of [drawHead, drawToolbar, drawSuggBar, drawDetail, drawPick, drawText, drawStatus]) f(v);
+  for (const f of [drawHead, drawToolbar, drawHelp, drawSuggBar, drawConfirm, drawDetail, drawPick, drawText,
+    drawStatus]) f(v);
 }
 
 /** The tagger view; returns its cleanup (removes every model listener). */
 export function renderTagger(model, host) {
   const root = makeRoot(host, "tagger");
-  const names = ["head", "toolbar", "suggbar", "detail", "pickbar", "text", "status"];
-  const [head, toolbar, suggBar, detail, pickBar, textBox, status] = names.map((n) => el("div", "nl-" + n));
-  root.append(head, toolbar, suggBar, detail, pickBar, textBox, status);
-  const v = { model, root, head, toolbar, suggBar, detail, pickBar, textBox, status, send: sender(model, root),
-    picking: "", maps: offsetMaps(model.get("text") || ""), lastText: null };
+  const names = ["head", "toolbar", "help", "suggbar", "confirm", "detail", "pickbar", "text", "status"];
+  const [head, toolbar, help, suggBar, confirm, detail, pickBar, textBox, status] =
+    names.map((n) => el("div", "nl-" + n));
+  root.append(head, toolbar, help, suggBar, confirm, detail, pickBar, textBox, status);
+  const v = { model, root, head, toolbar, help, suggBar, confirm, detail, pickBar, textBox, status,
+    send: sender(model, root), picking: "", maps: offsetMaps(model.get("text") || ""), lastText: null,
+    bulkScope: "document", showHelp: false };
   const safe = (fn) => guard(status, fn);
   textBox.addEventListener("mouseup", safe((ev) => onMouseUp(v, ev)));
   root.addEventListener("keydown", safe((ev) => onKeyDown(v, ev)));
@@ -363,7 +494,10 @@ export function renderTagger(model, host) {
   const part = (fn) => later(() => fn(v));
   listen(model, ["doc"], part(drawHead), offs);
   listen(model, ["labels", "selection", "can_undo", "can_redo"], part(drawToolbar), offs);
-  listen(model, ["spans", "sugg_group", "sugg_counts"], part(drawSuggBar), offs);
+  listen(model, ["spans", "sugg_group", "sugg_counts", "min_score", "sugg_hidden", "has_models"], part(drawSuggBar),
+    offs);
+  listen(model, ["bulk"], part(drawConfirm), offs);
+  listen(model, ["labels"], part(drawHelp), offs);
   listen(model, ["spans", "selected", "labels", "claim_kinds"], part(drawDetail), offs);
   listen(model, ["text", "spans", "selected", "selection", "labels"], part(drawText), offs);
   // another document or another selected span ends picking
