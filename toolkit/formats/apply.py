@@ -201,30 +201,39 @@ def build(
     label_map: Mapping[str, str] | None = None,
 ) -> tuple[list[Document], list[Record], ImportReport]:
     """Check everything and build the documents and records to write (writes nothing)."""
-    report = ImportReport(fmt)
-    label_map = dict(label_map or {})
-    schema = proj.schema
+    b = _Builder(proj, fmt, dict(label_map or {}))
     docs = _Docs(proj, source)
-    states: dict[str, AnnotatorState] = {}
-    spans: dict[tuple[str, str], Span] = {}  # (annotator, span id) -> span, in file order (last wins)
-    others: dict[tuple[str, str, str], Record] = {}
-    pending_links: list[tuple[str, RawDoc, Any, str]] = []
-
-    renamed: dict[tuple[str, str], str] = {}  # (annotator, id in the file) -> id stored
-
-    def state(name: str) -> AnnotatorState:
-        if name not in states:
-            states[name] = proj.current(name)
-        return states[name]
-
-    def owner(name: str, sid: str) -> str | None:
-        """Document of the span ``sid`` in layer ``name`` (made by this import or stored), if any."""
-        made = spans.get((name, sid))
-        old = made or state(name).spans.get(sid)
-        return old.doc if old is not None else None
-
     resolved = [(raw, docs.resolve(raw)) for raw in raws]
-    # counting unit per (file, document): if the spans that can be checked all need UTF-16, so do the others
+    for (raw, doc), aligner in zip(resolved, _aligners(resolved), strict=True):
+        if not (raw.spans or raw.stances or raw.links) and raw.annotator is None and annotator is None:
+            continue
+        base = annotator or raw.annotator
+        if base is None:
+            raise ImportFormatError(f"{raw.where}: the file names no annotator; give one with --annotator NAME")
+        name = base + raw.layer
+        try:
+            check_annotator(name)
+        except ValidationError as exc:
+            raise ImportFormatError(f"{raw.where}: {exc}") from None
+        local: dict[str, str] = {}  # span ids of this line renamed on import
+        b.add_spans(raw, doc, aligner, name, local)
+        b.add_stances(raw, doc, name, local)
+        b.pending_links.extend((name, raw, ln, local.get(ln.a, ln.a)) for ln in raw.links)
+    b.add_links()
+    records = b.changed_records()
+    report = b.report
+    for rec in records:
+        report.layers[rec.annotator] = report.layers.get(rec.annotator, 0) + 1
+    report.documents_added = sorted(docs.new)
+    report.documents_reused = len(docs.reused)
+    return list(docs.new.values()), records, report
+
+
+def _aligners(resolved: Sequence[tuple[RawDoc, Document]]) -> list[Aligner]:
+    """An aligner per (input document, stored document), its counting unit voted per (file, document).
+
+    If the spans that can be checked all need UTF-16 offsets, so do the others of that file and document.
+    """
     aligners: list[Aligner] = []
     votes: dict[tuple[str, str], list[int]] = {}
     for raw, doc in resolved:
@@ -240,20 +249,41 @@ def build(
     for (raw, doc), aligner in zip(resolved, aligners, strict=True):
         cp, u16 = votes[(raw.file, doc.id)]
         aligner.unit = "utf16" if u16 and not cp else "cp"
-        local: dict[str, str] = {}  # span ids of this line renamed on import
-        if not (raw.spans or raw.stances or raw.links) and raw.annotator is None and annotator is None:
-            continue
-        base = annotator or raw.annotator
-        if base is None:
-            raise ImportFormatError(f"{raw.where}: the file names no annotator; give one with --annotator NAME")
-        name = base + raw.layer
-        try:
-            check_annotator(name)
-        except ValidationError as exc:
-            raise ImportFormatError(f"{raw.where}: {exc}") from None
+    return aligners
+
+
+class _Builder:
+    """The records an import builds, per annotator layer, checked against the stored ones."""
+
+    def __init__(self, proj: Project, fmt: str, label_map: Mapping[str, str]) -> None:
+        self.proj = proj
+        self.schema = proj.schema
+        self.fmt = fmt
+        self.label_map = label_map
+        self.report = ImportReport(fmt)
+        self.states: dict[str, AnnotatorState] = {}
+        self.spans: dict[tuple[str, str], Span] = {}  # (annotator, span id) -> span, in file order (last wins)
+        self.others: dict[tuple[str, str, str], Record] = {}
+        self.pending_links: list[tuple[str, RawDoc, Any, str]] = []
+        self.renamed: dict[tuple[str, str], str] = {}  # (annotator, id in the file) -> id stored
+
+    def state(self, name: str) -> AnnotatorState:
+        if name not in self.states:
+            self.states[name] = self.proj.current(name)
+        return self.states[name]
+
+    def owner(self, name: str, sid: str) -> str | None:
+        """Document of the span ``sid`` in layer ``name`` (made by this import or stored), if any."""
+        made = self.spans.get((name, sid))
+        old = made or self.state(name).spans.get(sid)
+        return old.doc if old is not None else None
+
+    def add_spans(self, raw: RawDoc, doc: Document, aligner: Aligner, name: str, local: dict[str, str]) -> None:
+        """The spans of ``raw`` placed on ``doc``; an id naming another document's span is renamed (in ``local``)."""
+        report, schema = self.report, self.schema
         for sp in raw.spans:
             where = f"{raw.file}:{sp.line}"
-            label = label_map.get(sp.label, sp.label)
+            label = self.label_map.get(sp.label, sp.label)
             placed = aligner.place(sp.start, sp.end, sp.text)
             if not placed.ok:
                 report.problems.append(f"{where}: {label} span in document {doc.id!r}: {placed.how}")
@@ -270,7 +300,8 @@ def build(
                 except ToolkitError as exc:
                     report.problems.append(f"{where}: claim attributes of span {sp.id or ''} dropped: {exc}")
                     attrs = {}
-            imp: dict[str, Any] = {"format": fmt, "file": Path(raw.file).name, "line": sp.line, **raw.meta, **sp.meta}
+            imp: dict[str, Any] = {"format": self.fmt, "file": Path(raw.file).name, "line": sp.line, **raw.meta,
+                                   **sp.meta}  # fmt: skip
             if label != sp.label:
                 imp["label"] = sp.label
             if placed.how:
@@ -280,20 +311,24 @@ def build(
                     f"({placed.how})"
                 )
             sid = sp.id or _span_id(name, doc.id, placed.start, placed.end, label)
-            other = owner(name, sid) if sp.id else None
+            other = self.owner(name, sid) if sp.id else None
             if sp.id and other is not None and other != doc.id:  # never move a stored span to another document
                 sid = f"{sp.id}@{doc.id}"[:200]
-                local[sp.id] = renamed[(name, sp.id)] = sid
+                local[sp.id] = self.renamed[(name, sp.id)] = sid
                 report.notes.append(f"{where}: span id {sp.id!r} names a span of {other!r} in layer {name!r}; "
                                     f"stored as {sid!r}")  # fmt: skip
             try:
-                spans[(name, sid)] = Span(
+                self.spans[(name, sid)] = Span(
                     id=sid, doc=doc.id, start=placed.start, end=placed.end, label=label,
                     text=doc.text[placed.start : placed.end], doc_sha256=doc.sha256, annotator=name,
                     attrs=attrs, meta={"import": imp},
                 )  # fmt: skip
             except ValidationError as exc:
                 raise ImportFormatError(f"{where}: {exc}") from None
+
+    def add_stances(self, raw: RawDoc, doc: Document, name: str, local: Mapping[str, str]) -> None:
+        """The stances of ``raw`` on ``doc``; a claim stance needs a claim of that document."""
+        report, schema = self.report, self.schema
         for st in raw.stances:
             where = f"{raw.file}:{st.line}"
             try:
@@ -303,48 +338,49 @@ def build(
                 continue
             claim_id = local.get(st.claim, st.claim) if st.claim is not None else None
             if claim_id is not None:
-                claim = spans.get((name, claim_id)) or state(name).spans.get(claim_id)
+                claim = self.spans.get((name, claim_id)) or self.state(name).spans.get(claim_id)
                 if claim is None or claim.doc != doc.id or schema.layer_of(claim.label) != "claim":
                     report.problems.append(f"{where}: stance toward {st.target!r}: no claim {st.claim!r} in {doc.id!r}")
                     continue
             sid = Stance.make_id(doc.id, st.target, claim_id)
-            meta = {"import": {"format": fmt, "file": Path(raw.file).name, "line": st.line}}
-            others[(name, "stance", sid)] = Stance(sid, doc.id, st.target, st.value, name, claim_id, meta=meta)
-        pending_links.extend((name, raw, ln, local.get(ln.a, ln.a)) for ln in raw.links)
+            meta = {"import": {"format": self.fmt, "file": Path(raw.file).name, "line": st.line}}
+            self.others[(name, "stance", sid)] = Stance(sid, doc.id, st.target, st.value, name, claim_id, meta=meta)
 
-    for name, raw, ln, a_id in pending_links:
-        where = f"{raw.file}:{ln.line}"
-        b_id = renamed.get((name, ln.b), ln.b)
-        ends = [spans.get((name, x)) or state(name).spans.get(x) for x in (a_id, b_id)]
-        if any(e is None for e in ends):
-            report.problems.append(f"{where}: link {ln.a} <-> {ln.b}: span {ln.a if ends[0] is None else ln.b} not found")
-            continue
-        a, b = ends
-        assert a is not None and b is not None
-        if a.id == b.id or schema.layer_of(a.label) != "claim" or schema.layer_of(b.label) != "claim":
-            report.problems.append(f"{where}: link {ln.a} <-> {ln.b}: both ends must be different claims")
-            continue
-        lid = ClaimLink.make_id(a.id, b.id)
-        meta = {"import": {"format": fmt, "file": Path(raw.file).name, "line": ln.line}}
-        others[(name, "link", lid)] = ClaimLink(lid, a.id, b.id, a.doc, b.doc, name, meta=meta)
+    def add_links(self) -> None:
+        """The links collected from every input, once all spans are known (ends between two claims)."""
+        for name, raw, ln, a_id in self.pending_links:
+            where = f"{raw.file}:{ln.line}"
+            b_id = self.renamed.get((name, ln.b), ln.b)
+            ends = [self.spans.get((name, x)) or self.state(name).spans.get(x) for x in (a_id, b_id)]
+            if any(e is None for e in ends):
+                self.report.problems.append(
+                    f"{where}: link {ln.a} <-> {ln.b}: span {ln.a if ends[0] is None else ln.b} not found"
+                )
+                continue
+            a, b = ends
+            assert a is not None and b is not None
+            if a.id == b.id or self.schema.layer_of(a.label) != "claim" or self.schema.layer_of(b.label) != "claim":
+                self.report.problems.append(f"{where}: link {ln.a} <-> {ln.b}: both ends must be different claims")
+                continue
+            lid = ClaimLink.make_id(a.id, b.id)
+            meta = {"import": {"format": self.fmt, "file": Path(raw.file).name, "line": ln.line}}
+            self.others[(name, "link", lid)] = ClaimLink(lid, a.id, b.id, a.doc, b.doc, name, meta=meta)
 
-    records: list[Record] = []
-    for (name, sid), span in spans.items():
-        old = state(name).spans.get(sid)
-        _count(report, "span", old is not None, old is not None and _same_span(old, span))
-        if old is None or not _same_span(old, span):
-            records.append(span)
-    for (name, kind, oid), rec in others.items():
-        old_rec = state(name).table(kind).get(oid)
-        same = old_rec is not None and old_rec.to_record() == rec.to_record()
-        _count(report, kind, old_rec is not None, same)
-        if not same:
-            records.append(rec)
-    for rec in records:
-        report.layers[rec.annotator] = report.layers.get(rec.annotator, 0) + 1
-    report.documents_added = sorted(docs.new)
-    report.documents_reused = len(docs.reused)
-    return list(docs.new.values()), records, report
+    def changed_records(self) -> list[Record]:
+        """The built records that differ from the stored ones (all of them counted in the report)."""
+        records: list[Record] = []
+        for (name, sid), span in self.spans.items():
+            old = self.state(name).spans.get(sid)
+            _count(self.report, "span", old is not None, old is not None and _same_span(old, span))
+            if old is None or not _same_span(old, span):
+                records.append(span)
+        for (name, kind, oid), rec in self.others.items():
+            old_rec = self.state(name).table(kind).get(oid)
+            same = old_rec is not None and old_rec.to_record() == rec.to_record()
+            _count(self.report, kind, old_rec is not None, same)
+            if not same:
+                records.append(rec)
+        return records
 
 
 def _count(report: ImportReport, kind: str, existed: bool, same: bool) -> None:
