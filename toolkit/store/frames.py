@@ -37,6 +37,8 @@ SPAN_COLUMNS = [
 STANCE_COLUMNS = ["id", "doc_id", "source", "claim_id", "target", "value", "annotator", "is_model", "ts"]
 LINK_COLUMNS = ["id", "a", "b", "doc_a", "doc_b", "annotator", "is_model", "ts"]
 DOC_COLUMNS = ["doc_id", "source", "title", "url", "published", "sha256", "n_chars", "text"]
+#: Span columns with few distinct values, held as pandas categoricals (codes + one copy of each value).
+CATEGORY_SPAN_COLUMNS = frozenset({"doc_id", "source", "label", "layer", "annotator"})
 #: Span columns of unique strings, built from Arrow arrays rather than Python lists.
 ARROW_SPAN_COLUMNS = ("id", "text", "ts")
 PROBLEM_COLUMNS = ["file", "line", "annotator", "record_id", "kind", "message"]
@@ -84,15 +86,21 @@ def span_frame(checked: Checked, source: Mapping[str, str]) -> pd.DataFrame:
         parts["annotator"].append(coded(np.zeros(len(rows), dtype=np.int32), [scan.annotator]))
         parts["is_model"].append(np.full(len(rows), is_model_annotator(scan.annotator)))
         parts["ts"].append(sp.ts.arrow(rows))
+        scan.spans = SpanColumns()  # taken: free this layer's columns before the next layer's copies
+        release_arrow_memory()
     data: dict[str, Any] = {}
-    for name, pieces in parts.items():
+    for name in SPAN_COLUMNS:
+        pieces = parts.pop(name)  # one column at a time: its pieces are freed once it is built
         if isinstance(pieces[0], list):
             data[name] = [v for piece in pieces for v in piece]
         elif isinstance(pieces[0], np.ndarray):
             data[name] = np.concatenate(pieces)
         else:
             data[name] = str_array(pieces)
-    return pd.DataFrame(data, columns=SPAN_COLUMNS)
+            if name in CATEGORY_SPAN_COLUMNS:  # few distinct values: 4-byte codes instead of strings
+                data[name] = pd.Categorical(data[name])
+        del pieces
+    return pd.DataFrame(data, columns=SPAN_COLUMNS, copy=False)
 
 
 def _stance_rows(checked: Checked, source: Mapping[str, str]) -> list[tuple]:
@@ -125,11 +133,9 @@ def build_frames(checked: Checked, docs: Mapping[str, Document]) -> Frames:
 
     source = {d.id: d.source for d in docs.values()}
     doc_rows = [(d.id, d.source, d.title, d.url, d.published, d.sha256, len(d.text), d.text) for d in docs.values()]
-    spans = span_frame(checked, source)
-    for scan in checked.scans:  # the span columns are no longer needed: free them before the next frames
-        scan.spans = SpanColumns()
+    spans = span_frame(checked, source)  # frees each layer's span columns as it goes
     release_arrow_memory()
-    return Frames(
+    frames = Frames(
         documents=pd.DataFrame.from_records(doc_rows, columns=DOC_COLUMNS),
         spans=spans,
         stances=pd.DataFrame.from_records(_stance_rows(checked, source), columns=STANCE_COLUMNS).astype(
@@ -141,3 +147,5 @@ def build_frames(checked: Checked, docs: Mapping[str, Document]) -> Frames:
             columns=PROBLEM_COLUMNS,
         ),
     )
+    release_arrow_memory()  # the stance and link rows were short-lived Python objects
+    return frames

@@ -129,10 +129,28 @@ class Strings:
 
 
 def release_arrow_memory() -> None:
-    """Give memory Arrow's allocator keeps after large temporary arrays back to the system."""
+    """Give memory Arrow's allocator, and the C heap after many short-lived Python objects, keep
+    back to the system (glibc's ``malloc_trim``; a no-op elsewhere)."""
     pa = _arrow()
     if pa is not None:
         pa.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # musl or no glibc
+        return None
 
 
 def coded(codes: np.ndarray, values: list[str | None]) -> Any:
