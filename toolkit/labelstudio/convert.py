@@ -138,13 +138,51 @@ def from_ls_annotation(
     """
     conv = Converted()
     omap = omap or OffsetMap(doc.text)
-    regions: dict[str, dict[str, Any]] = {}
-    attrs: dict[str, dict[str, Any]] = {}
-    relations: list[Mapping[str, Any]] = []
     where = f"document {doc.id!r}, annotation {annotation_id}"
     if not isinstance(result, list):
         conv.problems.append(f"{where}: result is {type(result).__name__}, not a list; skipped")
         return conv
+    regions, attrs, relations = _sort_items(result, conv, doc, schema, annotator, stance_controls, meta, where)
+
+    def make_id(rid: str) -> str:
+        return record_id(rid) if record_id else span_id(project_id, annotation_id, rid)
+
+    by_region: dict[str, Span] = {}
+    for rid, region in regions.items():
+        sp = _region_span(rid, region, attrs.get(rid, {}), conv, doc, schema, annotator, meta, omap, where, make_id)
+        if sp is not None:
+            by_region[rid] = sp
+            conv.spans.append(sp)
+    for rel in relations:
+        ends = (rel.get("from_id"), rel.get("to_id"))
+        a, b = (by_region.get(str(e)) if isinstance(e, str | int) else None for e in ends)
+        if a is None or b is None or a.id == b.id:
+            conv.problems.append(f"{where}: relation {ends[0]!r}->{ends[1]!r} has no usable regions")
+            continue
+        try:
+            conv.links.append(link_from_external(a, b, annotator, schema, meta=dict(meta), where=where))
+        except ToolkitError:
+            conv.problems.append(f"{where}: relation {a.text!r}->{b.text!r} does not join two claims, skipped")
+    return conv
+
+
+def _sort_items(
+    result: list[Any],
+    conv: Converted,
+    doc: Document,
+    schema: LabelSchema,
+    annotator: str,
+    stance_controls: Mapping[str, str],
+    meta: Mapping[str, Any],
+    where: str,
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], list[Mapping[str, Any]]]:
+    """``(regions, attributes per region, relations)`` of a result's items; document stances go to ``conv``.
+
+    Items that cannot be read are reported in ``conv.problems`` and skipped.
+    """
+    regions: dict[str, dict[str, Any]] = {}
+    attrs: dict[str, dict[str, Any]] = {}
+    relations: list[Mapping[str, Any]] = []
     for pos, item in enumerate(result):
         if not isinstance(item, Mapping):
             conv.problems.append(f"{where}: result item {pos} is {type(item).__name__}, not an object; skipped")
@@ -188,61 +226,66 @@ def from_ls_annotation(
             conv.stances.append(st)
         else:
             conv.problems.append(f"{where}: result item {name!r} of type {typ!r} not understood, skipped")
-    by_region: dict[str, Span] = {}
-    for rid, region in regions.items():
-        labels = region.get("labels")
-        if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
-            n = len(labels) if isinstance(labels, list) else type(labels).__name__
-            conv.problems.append(f"{where}: region {rid} has labels {n!r} (need exactly 1 string), skipped")
-            continue
-        label = labels[0]
-        region_text = region.get("text")
-        if region_text is not None and not isinstance(region_text, str):
-            conv.problems.append(f"{where}: region {rid} {label} text is {type(region_text).__name__}, not a string")
-            continue
-        chk = check_region(doc.text, region.get("start"), region.get("end"), region_text, omap)
-        if not chk.usable:
-            conv.problems.append(f"{where}: region {rid} {label} not stored: {chk.how}")
-            continue
-        assert chk.start is not None and chk.end is not None
-        if chk.status == "realigned":
-            conv.realigned.append(
-                f"{where}: region {rid} [{region.get('start')}, {region.get('end')}) -> [{chk.start}, {chk.end}) ({chk.how})"
-            )
-        span_attrs = dict(attrs.get(rid, {}))
-        if label not in schema.label_names:
-            conv.problems.append(f"{where}: region {rid} label {label!r} is not in the schema (kept, reported)")
-            span_attrs = {}
-        elif schema.layer_of(label) == "claim":
-            try:
-                schema.check_claim_attrs(span_attrs)
-            except ToolkitError as exc:
-                conv.problems.append(f"{where}: region {rid} claim attributes dropped: {exc}")
-                span_attrs = {}
-        else:
-            span_attrs = {}
-        m = {**meta, "region": rid}
-        if chk.status == "realigned":
-            m["realigned"] = {"from": [region.get("start"), region.get("end")], "how": chk.how}
+    return regions, attrs, relations
+
+
+def _region_span(
+    rid: str,
+    region: Mapping[str, Any],
+    region_attrs: Mapping[str, Any],
+    conv: Converted,
+    doc: Document,
+    schema: LabelSchema,
+    annotator: str,
+    meta: Mapping[str, Any],
+    omap: OffsetMap,
+    where: str,
+    make_id: Callable[[str], str],
+) -> Span | None:
+    """The span of one ``labels`` region, or None (the reason is in ``conv.problems``).
+
+    Offsets are checked against the region's text (realignments reported in ``conv.realigned``);
+    attributes are kept for claims of a schema label only.
+    """
+    labels = region.get("labels")
+    if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
+        n = len(labels) if isinstance(labels, list) else type(labels).__name__
+        conv.problems.append(f"{where}: region {rid} has labels {n!r} (need exactly 1 string), skipped")
+        return None
+    label = labels[0]
+    region_text = region.get("text")
+    if region_text is not None and not isinstance(region_text, str):
+        conv.problems.append(f"{where}: region {rid} {label} text is {type(region_text).__name__}, not a string")
+        return None
+    chk = check_region(doc.text, region.get("start"), region.get("end"), region_text, omap)
+    if not chk.usable:
+        conv.problems.append(f"{where}: region {rid} {label} not stored: {chk.how}")
+        return None
+    assert chk.start is not None and chk.end is not None
+    if chk.status == "realigned":
+        conv.realigned.append(
+            f"{where}: region {rid} [{region.get('start')}, {region.get('end')}) -> [{chk.start}, {chk.end}) ({chk.how})"
+        )
+    span_attrs = dict(region_attrs)
+    if label not in schema.label_names:
+        conv.problems.append(f"{where}: region {rid} label {label!r} is not in the schema (kept, reported)")
+        span_attrs = {}
+    elif schema.layer_of(label) == "claim":
         try:
-            sp = span_from_external(
-                doc, chk.start, chk.end, label, annotator, schema, attrs=span_attrs, meta=m,
-                id=record_id(rid) if record_id else span_id(project_id, annotation_id, rid),
-                allow_unknown_label=True, where=f"{where}: region {rid}",
-            )  # fmt: skip
+            schema.check_claim_attrs(span_attrs)
         except ToolkitError as exc:
-            conv.problems.append(f"{exc}; skipped")
-            continue
-        by_region[rid] = sp
-        conv.spans.append(sp)
-    for rel in relations:
-        ends = (rel.get("from_id"), rel.get("to_id"))
-        a, b = (by_region.get(str(e)) if isinstance(e, str | int) else None for e in ends)
-        if a is None or b is None or a.id == b.id:
-            conv.problems.append(f"{where}: relation {ends[0]!r}->{ends[1]!r} has no usable regions")
-            continue
-        try:
-            conv.links.append(link_from_external(a, b, annotator, schema, meta=dict(meta), where=where))
-        except ToolkitError:
-            conv.problems.append(f"{where}: relation {a.text!r}->{b.text!r} does not join two claims, skipped")
-    return conv
+            conv.problems.append(f"{where}: region {rid} claim attributes dropped: {exc}")
+            span_attrs = {}
+    else:
+        span_attrs = {}
+    m = {**meta, "region": rid}
+    if chk.status == "realigned":
+        m["realigned"] = {"from": [region.get("start"), region.get("end")], "how": chk.how}
+    try:
+        return span_from_external(
+            doc, chk.start, chk.end, label, annotator, schema, attrs=span_attrs, meta=m, id=make_id(rid),
+            allow_unknown_label=True, where=f"{where}: region {rid}",
+        )  # fmt: skip
+    except ToolkitError as exc:
+        conv.problems.append(f"{exc}; skipped")
+        return None

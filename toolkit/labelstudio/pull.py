@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tqdm.auto import tqdm
 
 from ..errors import ToolkitError
-from ..model import ClaimLink, Span, Stance, new_id, utc_now
+from ..model import ClaimLink, Document, Span, Stance, new_id, utc_now
 from ..store import AnnotatorState, Project
 from .client import LSClient
 from .convert import Converted, from_ls_annotation, span_id
@@ -173,128 +173,179 @@ def pull(
     client.whoami()
     client.get_project(pid)
     users = _user_names(client, state)
-    controls: dict[str, str] = state.server["stance_controls"]
-    task_seen: dict[str, str | None] = state.server["task_seen"]
     pushed: dict[str, dict[str, dict[str, Any]]] = state.server["pushed"]
-    docs = proj.documents()
     res = PullResult(pid)
-    writer = _Writer(proj, state, res)
-    omaps: dict[str, OffsetMap] = {}
-    doc_of_task = {int(t["task"]): d for d, t in state.server["tasks"].items()}
-    keep_docs: set[str] = set()
-    gone_tasks: list[int] = []
-    pages: Iterable[list[Any]]
-    res.incremental = not full and bool(task_seen)
-    if res.incremental:
-        light = _light_listing(client, pid)
-        res.tasks_listed = len(light)
-        # tasks changed in Label Studio, plus tasks whose document changed in the toolkit (reported again)
-        moved = {
-            int(t["task"]) for d, t in state.server["tasks"].items() if d in docs and t.get("sha256") != docs[d].sha256
-        }
-        changed = [tid for tid, u in sorted(light.items()) if task_seen.get(str(tid)) != u or tid in moved]
-        gone_tasks = [int(t) for t in task_seen if int(t) not in light]
-        keep_docs = {d for t, d in doc_of_task.items() if t in light and t not in set(changed)}
-        if len(changed) > max(50, len(light) // 4):  # reading them one by one would cost more than a listing
-            res.incremental, keep_docs = False, set()
-        else:
-            pages = ([t] for t in map(client.get_task, changed) if t is not None)
-    if not res.incremental:
-        pages = client.iter_task_pages(pid, fields="all", page_size=page_size)
-    listed: set[int] = set()
-    pushed_by_aid = _pushed_index(pushed)  # built once per pull, kept up to date as entries are adopted
+    run = _PullRun(
+        proj, client, state, res, pid, trust_markers, users, proj.documents(), pushed,
+        _pushed_index(pushed),  # built once per pull, kept up to date as entries are adopted
+        _Writer(proj, state, res), state.server["stance_controls"],
+    )  # fmt: skip
+    task_seen: dict[str, str | None] = state.server["task_seen"]
+    pages, gone_tasks = _pages_to_read(run, task_seen, full, page_size)
     bar = tqdm(desc="pull", unit="task", disable=not progress)
     for page in pages:
         by_ann: dict[str, list[Record]] = {}
         done: list[tuple[int, str | None]] = []
         for task in page:
-            res.tasks += 1
-            tid = _as_id(getattr(task, "id", None))
-            if tid is None:
-                res.problems.append(f"task {getattr(task, 'id', None)!r}: id is not a number; task skipped")
-                continue
-            listed.add(tid)
-            data = task.data if isinstance(task.data, Mapping) else {}
-            did = data.get("doc_id") if isinstance(data.get("doc_id"), str) else None
-            anns, bad_anns = _usable_annotations(task.annotations, tid)
-            res.problems.extend(bad_anns)
-            doc = docs.get(did) if did else None
-            if bad_anns and doc is not None:
-                keep_docs.add(doc.id)  # do not delete what was pulled from an annotation we cannot read now
-            if anns and doc is None:
-                res.problems.append(
-                    f"task {tid}: document {did!r} is not in {proj.path}; its annotations were skipped"
-                )
-                continue
-            if doc is not None and data.get("sha256") != doc.sha256:
-                keep_docs.add(doc.id)
-                if anns:
-                    res.problems.append(
-                        f"task {tid}: document {did!r} changed since it was pushed (sha256 differs); "
-                        "annotations skipped"
-                    )
-                continue
-            if not bad_anns:  # a task with a malformed annotation is read again next time
-                done.append((tid, ls_timestamp(task.updated_at)))
-            _forget_pushed(pushed, tid, {aid for aid, _ in anns})
-            if doc is None:
-                continue
-            omap = omaps.setdefault(doc.id, OffsetMap(doc.text))
-            for aid, a in sorted(anns, key=lambda x: (str(x[1].get("updated_at") or ""), x[0])):
-                uid = _user_of(a)
-                mine = _pushed_entry(pushed, pushed_by_aid, aid)
-                if mine is None:
-                    mine = _adopt(state, a, aid, doc.id, tid, trust_markers)
-                    if mine is not None:
-                        pushed_by_aid[aid] = mine
-                meta = {"ls": {"url": client.url, "project": pid, "task": tid, "annotation": aid,
-                               "user": uid, "updated_at": ls_timestamp(a.get("updated_at"))}}  # fmt: skip
-                record_id = None
-                if mine is not None:
-                    ann, entry = mine[0], pushed[mine[0]][mine[1]]
-                    meta["ls"]["pushed_for"] = ann
-                    regions = set(entry.get("regions") or [])
-
-                    def record_id(rid: str, regions: set[str] = regions, aid: int = aid) -> str:
-                        return rid if rid in regions else span_id(pid, aid, rid)
-                else:
-                    if uid is None or uid not in users:
-                        users = _user_names(client, state)
-                    ann = users.get(uid) if uid is not None else None  # type: ignore[assignment]
-                    if ann is None:
-                        res.problems.append(f"task {tid}: annotation {aid} has no known user, skipped")
-                        continue
-                conv: Converted = from_ls_annotation(
-                    a.get("result") or [], doc, proj.schema, ann, pid, aid, controls, meta, omap, record_id
-                )
-                records = conv.records
-                if mine is not None:
-                    records = _with_local_extras(proj, records, writer._local(ann))
-                    entry["updated_at"] = ls_timestamp(a.get("updated_at"))
-                    entry["sha"] = _sha_of_records(proj, state, ann, doc.id, aid, records)
-                res.annotations += 1
-                res.annotators.add(ann)
-                res.realigned.extend(conv.realigned)
-                res.problems.extend(conv.problems)
-                by_ann.setdefault(ann, []).extend(records)
+            _read_task(run, task, by_ann, done)
         for ann, recs in by_ann.items():
-            writer.apply(ann, recs)
+            run.writer.apply(ann, recs)
         for tid, upd in done:
             task_seen[str(tid)] = upd
         state.save()  # progress is durable page by page
         bar.update(len(page))
     bar.close()
     if not res.incremental:
-        gone_tasks = [int(t) for t in task_seen if int(t) not in listed]
+        gone_tasks = [int(t) for t in task_seen if int(t) not in run.listed]
     for tid in gone_tasks:  # deleted in Label Studio: their annotations are gone too
         task_seen.pop(str(tid), None)
         _forget_pushed(pushed, tid, set())
     if res.incremental:
-        res.tasks_listed = res.tasks_listed or len(listed)
-    writer.finish(keep_docs, keep_unknown=res.incremental)
+        res.tasks_listed = res.tasks_listed or len(run.listed)
+    run.writer.finish(run.keep_docs, keep_unknown=res.incremental)
     state.server["last_pull"] = utc_now()
     state.save()
     return res
+
+
+@dataclass
+class _PullRun:
+    """One pull's context: what reading a task and its annotations needs and updates."""
+
+    proj: Project
+    client: LSClient
+    state: SyncState
+    res: PullResult
+    pid: int
+    trust_markers: bool
+    users: dict[int, str]  # Label Studio user id -> name (re-read when an unknown user shows up)
+    docs: dict[str, Document]
+    pushed: dict[str, dict[str, dict[str, Any]]]  # the sync state's pushed annotations
+    pushed_by_aid: dict[int, tuple[str, str]]  # see _pushed_index
+    writer: _Writer
+    controls: dict[str, str]  # Label Studio control name -> stance target
+    keep_docs: set[str] = field(default_factory=set)  # documents whose pulled records must not be deleted
+    listed: set[int] = field(default_factory=set)  # ids of the tasks read
+    omaps: dict[str, OffsetMap] = field(default_factory=dict)
+
+
+def _pages_to_read(
+    run: _PullRun, task_seen: Mapping[str, str | None], full: bool, page_size: int
+) -> tuple[Iterable[list[Any]], list[int]]:
+    """``(pages of tasks to read, ids of tasks gone from Label Studio)``; decides whether the pull is incremental.
+
+    Incremental (a light listing, then the changed tasks one by one) unless ``full``, nothing was read
+    yet, or so many tasks changed that reading them one by one would cost more than a full listing.
+    The gone tasks of a full pull are known only once it has listed every task (an empty list here).
+    """
+    res, state, client = run.res, run.state, run.client
+    res.incremental = not full and bool(task_seen)
+    if res.incremental:
+        light = _light_listing(client, run.pid)
+        res.tasks_listed = len(light)
+        # tasks changed in Label Studio, plus tasks whose document changed in the toolkit (reported again)
+        docs = run.docs
+        moved = {
+            int(t["task"]) for d, t in state.server["tasks"].items() if d in docs and t.get("sha256") != docs[d].sha256
+        }
+        changed = [tid for tid, u in sorted(light.items()) if task_seen.get(str(tid)) != u or tid in moved]
+        gone_tasks = [int(t) for t in task_seen if int(t) not in light]
+        doc_of_task = {int(t["task"]): d for d, t in state.server["tasks"].items()}
+        run.keep_docs = {d for t, d in doc_of_task.items() if t in light and t not in set(changed)}
+        if len(changed) <= max(50, len(light) // 4):
+            return ([t] for t in map(client.get_task, changed) if t is not None), gone_tasks
+        res.incremental, run.keep_docs = False, set()  # reading them one by one would cost more than a listing
+    return client.iter_task_pages(run.pid, fields="all", page_size=page_size), []
+
+
+def _read_task(run: _PullRun, task: Any, by_ann: dict[str, list[Record]], done: list[tuple[int, str | None]]) -> None:
+    """Convert one task's usable annotations into ``by_ann``; ``done`` gets the task if it was read in full."""
+    res = run.res
+    res.tasks += 1
+    tid = _as_id(getattr(task, "id", None))
+    if tid is None:
+        res.problems.append(f"task {getattr(task, 'id', None)!r}: id is not a number; task skipped")
+        return
+    run.listed.add(tid)
+    data = task.data if isinstance(task.data, Mapping) else {}
+    did = data.get("doc_id") if isinstance(data.get("doc_id"), str) else None
+    anns, bad_anns = _usable_annotations(task.annotations, tid)
+    res.problems.extend(bad_anns)
+    doc = run.docs.get(did) if did else None
+    if bad_anns and doc is not None:
+        run.keep_docs.add(doc.id)  # do not delete what was pulled from an annotation we cannot read now
+    if anns and doc is None:
+        res.problems.append(f"task {tid}: document {did!r} is not in {run.proj.path}; its annotations were skipped")
+        return
+    if doc is not None and data.get("sha256") != doc.sha256:
+        run.keep_docs.add(doc.id)
+        if anns:
+            res.problems.append(
+                f"task {tid}: document {did!r} changed since it was pushed (sha256 differs); annotations skipped"
+            )
+        return
+    if not bad_anns:  # a task with a malformed annotation is read again next time
+        done.append((tid, ls_timestamp(task.updated_at)))
+    _forget_pushed(run.pushed, tid, {aid for aid, _ in anns})
+    if doc is None:
+        return
+    omap = run.omaps.setdefault(doc.id, OffsetMap(doc.text))
+    for aid, a in sorted(anns, key=lambda x: (str(x[1].get("updated_at") or ""), x[0])):
+        _read_annotation(run, doc, omap, tid, aid, a, by_ann)
+
+
+def _read_annotation(
+    run: _PullRun,
+    doc: Document,
+    omap: OffsetMap,
+    tid: int,
+    aid: int,
+    a: Mapping[str, Any],
+    by_ann: dict[str, list[Record]],
+) -> None:
+    """Convert annotation ``aid`` of task ``tid`` into records of its toolkit annotator (added to ``by_ann``).
+
+    A pushed (or adopted) annotation goes back to the annotator it was pushed for, with the toolkit's record
+    ids; any other goes to its Label Studio user's name (skipped, reported, if the user is unknown).
+    """
+    res, state, pid = run.res, run.state, run.pid
+    uid = _user_of(a)
+    mine = _pushed_entry(run.pushed, run.pushed_by_aid, aid)
+    if mine is None:
+        mine = _adopt(state, a, aid, doc.id, tid, run.trust_markers)
+        if mine is not None:
+            run.pushed_by_aid[aid] = mine
+    meta = {"ls": {"url": run.client.url, "project": pid, "task": tid, "annotation": aid,
+                   "user": uid, "updated_at": ls_timestamp(a.get("updated_at"))}}  # fmt: skip
+    record_id = None
+    if mine is not None:
+        ann, entry = mine[0], run.pushed[mine[0]][mine[1]]
+        meta["ls"]["pushed_for"] = ann
+        regions = set(entry.get("regions") or [])
+
+        def record_id(rid: str, regions: set[str] = regions, aid: int = aid) -> str:
+            return rid if rid in regions else span_id(pid, aid, rid)
+    else:
+        if uid is None or uid not in run.users:
+            run.users = _user_names(run.client, state)
+        user = run.users.get(uid) if uid is not None else None
+        if user is None:
+            res.problems.append(f"task {tid}: annotation {aid} has no known user, skipped")
+            return
+        ann = user
+    conv: Converted = from_ls_annotation(
+        a.get("result") or [], doc, run.proj.schema, ann, pid, aid, run.controls, meta, omap, record_id
+    )
+    records = conv.records
+    if mine is not None:
+        records = _with_local_extras(run.proj, records, run.writer._local(ann))
+        entry["updated_at"] = ls_timestamp(a.get("updated_at"))
+        entry["sha"] = _sha_of_records(run.proj, state, ann, doc.id, aid, records)
+    res.annotations += 1
+    res.annotators.add(ann)
+    res.realigned.extend(conv.realigned)
+    res.problems.extend(conv.problems)
+    by_ann.setdefault(ann, []).extend(records)
 
 
 def _pushed_index(pushed: dict[str, dict[str, dict[str, Any]]]) -> dict[int, tuple[str, str]]:

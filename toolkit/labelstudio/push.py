@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from tqdm.auto import tqdm
 
 from ..errors import ToolkitError
 from ..model import ClaimLink, Document, Span, Stance, is_model_annotator, utc_now
-from ..store import Project
+from ..store import AnnotatorState, Project
 from .client import LSClient
 from .config import label_config, stance_control_name
 from .convert import to_ls_result
@@ -110,7 +110,21 @@ def push(
     missing_docs = [d for d in wanted if d not in docs]
     if missing_docs:
         raise ToolkitError(f"{proj.path}: no such documents: {', '.join(missing_docs[:5])}")
-    # The server is the source of truth: list what is there (also after an interrupted push).
+    existing = _tasks_on_server(client, pid)  # the source of truth, also after an interrupted push
+    models = _model_layers(proj) if with_predictions else {}
+    todo = _new_tasks(client, state, res, [docs[did] for did in wanted], existing, models)
+    _import_tasks(client, state, res, todo, batch_size, progress)
+    state.server["last_push"] = utc_now()
+    state.save()
+    if annotations:
+        on_server = {info["task"]: info["anns"] for info in existing.values()}
+        push_annotations(proj, client, state, res, on_server, wanted, annotators, progress,
+                         trust_markers=trust_markers)  # fmt: skip
+    return res
+
+
+def _tasks_on_server(client: LSClient, pid: int) -> dict[str, dict[str, Any]]:
+    """``{document id: {"task", "sha256", "models", "anns"}}`` of the project's tasks in Label Studio."""
     existing: dict[str, dict[str, Any]] = {}
     for page in client.iter_task_pages(pid, fields="all"):
         for task in page:
@@ -123,10 +137,25 @@ def push(
             anns = {_as_id(a.get("id")): a for a in (task.annotations or []) if isinstance(a, dict)}
             anns.pop(None, None)
             existing[did] = {"task": int(task.id), "sha256": data.get("sha256"), "models": preds, "anns": anns}
-    models = _model_layers(proj) if with_predictions else {}
+    return existing
+
+
+def _new_tasks(
+    client: LSClient,
+    state: SyncState,
+    res: PushResult,
+    docs: Iterable[Document],
+    existing: Mapping[str, Mapping[str, Any]],
+    models: Mapping[str, Mapping[str, list[dict[str, Any]]]],
+) -> list[dict[str, Any]]:
+    """The tasks to create (with their predictions) for ``docs`` not in Label Studio yet.
+
+    A document already there is recorded in the state: ``changed`` if its text changed since, else
+    ``unchanged``, and then it gets the predictions of model layers its task does not have yet.
+    """
     todo: list[dict[str, Any]] = []
-    for did in wanted:
-        doc = docs[did]
+    for doc in docs:
+        did = doc.id
         have = existing.get(did)
         if have is None:
             item: dict[str, Any] = {"data": _task_data(doc)}
@@ -145,6 +174,14 @@ def push(
                 client.create_prediction(have["task"], result, model)
                 res.predictions += 1
                 state.server["predictions"].setdefault(did, []).append(model)
+    return todo
+
+
+def _import_tasks(
+    client: LSClient, state: SyncState, res: PushResult, todo: list[dict[str, Any]], batch_size: int, progress: bool
+) -> None:
+    """Create the ``todo`` tasks in batches, saving the state after each (an interrupted push resumes)."""
+    pid = res.project_id
     bar = tqdm(total=len(todo), desc="push", unit="task", disable=not progress or not todo)
     for i in range(0, len(todo), batch_size):
         batch = todo[i : i + batch_size]
@@ -162,13 +199,6 @@ def push(
         state.save()  # after every batch: an interrupted push resumes from the server's task list
         bar.update(len(batch))
     bar.close()
-    state.server["last_push"] = utc_now()
-    state.save()
-    if annotations:
-        on_server = {info["task"]: info["anns"] for info in existing.values()}
-        push_annotations(proj, client, state, res, on_server, wanted, annotators, progress,
-                         trust_markers=trust_markers)  # fmt: skip
-    return res
 
 
 
@@ -264,15 +294,8 @@ def push_annotations(
     * tracked and the result to send equals the last one -> skipped;
     * otherwise updated in place (or deleted if nothing is left to send).
     """
-    pid = state.project_id
-    assert pid is not None
-    known = proj.annotators()
-    names = sorted(a for a in known if not is_model_annotator(a)) if annotators is None else list(annotators)
-    for name in names:
-        if is_model_annotator(name):
-            raise ToolkitError(f"{name}: model layers are pushed as predictions, not annotations")
-        if name not in known:
-            raise ToolkitError(f"{proj.path}: no annotator {name!r} (have: {', '.join(known) or 'none'})")
+    assert state.project_id is not None
+    names = _annotators_to_push(proj, annotators)
     wanted = set(doc_ids)
     tracked = {int(e["annotation"]) for per in state.server["pushed"].values() for e in per.values()}
     todo: list[tuple[str, str]] = []
@@ -292,66 +315,111 @@ def push_annotations(
         if task is None or did in res.changed:
             continue
         entries: dict[str, dict[str, Any]] = state.server["pushed"].setdefault(name, {})
-        base: dict[str, str] = state.server["pulled"].setdefault(name, {})
-        entry = entries.get(did)
+        state.server["pulled"].setdefault(name, {})
         server_anns = on_server.get(int(task["task"]), {})
-        if entry is None:  # adopt an annotation an interrupted push created but did not record
-            for aid, a in sorted(server_anns.items()):
-                if (
-                    aid not in tracked
-                    and provenance_of(a.get("result") or []) == name
-                    and (trust_markers or _announced(state, name, did, int(task["task"]), a))
-                ):
-                    _forget_pending(state, name, did)
-                    entry = entries[did] = {"annotation": aid, "task": int(task["task"]), "sha": result_sha(a.get("result") or []),
-                                            "updated_at": ls_timestamp(a.get("updated_at")), "regions": []}  # fmt: skip
-                    tracked.add(aid)
-                    break
-        own = int(entry["annotation"]) if entry else None
-        result, records, own_ids, skipped = annotation_records(proj, state, name, did, own, states[name])
-        res.not_expressible += skipped
-        sha = result_sha(result)
-        if entry is not None:
-            assert own is not None
-            now = server_anns.get(own)
-            if now is None:
-                res.held_back.append(f"{name} {did}: annotation {own} was deleted in Label Studio; pull to apply it")
-                continue
-            if ls_timestamp(now.get("updated_at")) != entry["updated_at"]:
-                res.held_back.append(
-                    f"{name} {did}: annotation {own} was changed in Label Studio since the last sync; pull first"
-                )
-                continue
-            if sha == entry["sha"]:
-                res.annotations_unchanged += 1
-                continue
-            if not result:
-                client.delete_annotation(own)
-                del entries[did]
-                res.annotations_deleted += 1
-                writes += 1
-                continue
-            ann_obj = client.update_annotation(own, result)
-            res.annotations_updated += 1
-        else:
-            if not result:
-                continue
-            # announce it first: if the push dies after Label Studio created it, the next sync adopts it
-            state.server["pending"].setdefault(name, {})[did] = {"task": int(task["task"]),
-                                                                 "user": state.server.get("token_user")}  # fmt: skip
-            state.save()
-            ann_obj = client.create_annotation(int(task["task"]), result)
-            res.annotations_created += 1
-            entry = entries[did] = {"annotation": int(ann_obj.id), "task": int(task["task"])}
-            _forget_pending(state, name, did)
-            tracked.add(int(ann_obj.id))
-        entry.update(sha=sha, updated_at=ls_timestamp(ann_obj.updated_at), regions=own_ids)
-        for rec in records:  # Label Studio now holds this version: the base of the conflict rule
-            base[_key(rec)] = fingerprint(rec)
-        writes += 1
-        if writes % save_every == 0:
-            state.save()
+        if entries.get(did) is None:  # adopt an annotation an interrupted push created but did not record
+            _adopt_created(state, entries, tracked, server_anns, name, did, int(task["task"]), trust_markers)
+        sent = _send_annotation(proj, client, state, res, entries, tracked, server_anns, states[name], name, did)
+        if sent is not None:
+            writes += 1
+            if sent == "sent" and writes % save_every == 0:
+                state.save()
     bar.close()
     state.save()
 
 
+def _annotators_to_push(proj: Project, annotators: Iterable[str] | None) -> list[str]:
+    """``annotators`` (all human annotators if None), checked: known, and no model layer."""
+    known = proj.annotators()
+    names = sorted(a for a in known if not is_model_annotator(a)) if annotators is None else list(annotators)
+    for name in names:
+        if is_model_annotator(name):
+            raise ToolkitError(f"{name}: model layers are pushed as predictions, not annotations")
+        if name not in known:
+            raise ToolkitError(f"{proj.path}: no annotator {name!r} (have: {', '.join(known) or 'none'})")
+    return names
+
+
+def _adopt_created(
+    state: SyncState,
+    entries: dict[str, dict[str, Any]],
+    tracked: set[int],
+    server_anns: Mapping[int, Mapping[str, Any]],
+    name: str,
+    did: str,
+    task_id: int,
+    trust_markers: bool,
+) -> None:
+    """Record as ``entries[did]`` the first untracked annotation of the task an interrupted push created."""
+    for aid, a in sorted(server_anns.items()):
+        if (
+            aid not in tracked
+            and provenance_of(a.get("result") or []) == name
+            and (trust_markers or _announced(state, name, did, task_id, a))
+        ):
+            _forget_pending(state, name, did)
+            entries[did] = {"annotation": aid, "task": task_id, "sha": result_sha(a.get("result") or []),
+                            "updated_at": ls_timestamp(a.get("updated_at")), "regions": []}  # fmt: skip
+            tracked.add(aid)
+            return
+
+
+def _send_annotation(
+    proj: Project,
+    client: LSClient,
+    state: SyncState,
+    res: PushResult,
+    entries: dict[str, dict[str, Any]],
+    tracked: set[int],
+    server_anns: Mapping[int, Mapping[str, Any]],
+    cur: AnnotatorState,
+    name: str,
+    did: str,
+) -> Literal["sent", "deleted"] | None:
+    """Create, update or delete ``name``'s Label Studio annotation of ``did``; what it did, None if nothing.
+
+    Held back (reported in ``res``) if Label Studio changed or deleted the annotation since the last sync.
+    """
+    entry = entries.get(did)
+    task_id = int(state.server["tasks"][did]["task"])
+    own = int(entry["annotation"]) if entry else None
+    result, records, own_ids, skipped = annotation_records(proj, state, name, did, own, cur)
+    res.not_expressible += skipped
+    sha = result_sha(result)
+    if entry is not None:
+        assert own is not None
+        now = server_anns.get(own)
+        if now is None:
+            res.held_back.append(f"{name} {did}: annotation {own} was deleted in Label Studio; pull to apply it")
+            return None
+        if ls_timestamp(now.get("updated_at")) != entry["updated_at"]:
+            res.held_back.append(
+                f"{name} {did}: annotation {own} was changed in Label Studio since the last sync; pull first"
+            )
+            return None
+        if sha == entry["sha"]:
+            res.annotations_unchanged += 1
+            return None
+        if not result:
+            client.delete_annotation(own)
+            del entries[did]
+            res.annotations_deleted += 1
+            return "deleted"
+        ann_obj = client.update_annotation(own, result)
+        res.annotations_updated += 1
+    else:
+        if not result:
+            return None
+        # announce it first: if the push dies after Label Studio created it, the next sync adopts it
+        state.server["pending"].setdefault(name, {})[did] = {"task": task_id, "user": state.server.get("token_user")}
+        state.save()
+        ann_obj = client.create_annotation(task_id, result)
+        res.annotations_created += 1
+        entry = entries[did] = {"annotation": int(ann_obj.id), "task": task_id}
+        _forget_pending(state, name, did)
+        tracked.add(int(ann_obj.id))
+    entry.update(sha=sha, updated_at=ls_timestamp(ann_obj.updated_at), regions=own_ids)
+    base: dict[str, str] = state.server["pulled"][name]
+    for rec in records:  # Label Studio now holds this version: the base of the conflict rule
+        base[_key(rec)] = fingerprint(rec)
+    return "sent"
