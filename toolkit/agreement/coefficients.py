@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -320,6 +320,33 @@ def krippendorff_alpha(
     _check_level(level)
     arr = _as_matrix(reliability_data)
     missing = _missing_mask(arr)
+    _check_values(arr, missing, level, value_domain)
+    if level == "interval":
+        x = arr.astype(np.float64) if arr.dtype.kind in "iufb" else np.where(missing, np.nan, arr).astype(np.float64)
+        return _interval_alpha(x)
+
+    codes, domain = _encode_array(arr, value_domain)
+    pairable = _pairable_values(codes, len(domain), nominal=level == "nominal")
+    if pairable is None:
+        return _undefined("no unit has values from two or more coders")
+    n_v, n = pairable.n_v, pairable.n
+    if level == "nominal":
+        expected = n * n - float(np.dot(n_v, n_v))
+        if expected == 0.0:
+            return _undefined("all pairable values are identical (expected disagreement is zero)")
+        return 1.0 - (n - 1.0) * (n - pairable.trace) / expected
+
+    d = _ordinal_distances(n_v) if level == "ordinal" else _ratio_distances(domain)
+    expected = float(n_v @ d @ n_v)
+    if expected == 0.0:
+        return _undefined("all pairable values are identical (expected disagreement is zero)")
+    assert pairable.o is not None
+    return 1.0 - (n - 1.0) * float(np.sum(pairable.o * d)) / expected
+
+
+def _check_values(arr: np.ndarray, missing: np.ndarray, level: str, value_domain: Any) -> None:
+    """Raise ValueError if the values do not suit ``level``: strings for interval or ratio, ordinal
+    strings without a ``value_domain``, interval or ratio values outside a given domain."""
     if arr.dtype.kind in "iufb":
         present_vals = None
         is_string = False
@@ -334,27 +361,33 @@ def krippendorff_alpha(
         if value_domain is not None:
             vals = arr[~missing] if present_vals is None else present_vals
             _encode_present(vals.astype(np.float64), np.asarray(value_domain, dtype=np.float64))
-        if level == "interval":
-            x = (
-                arr.astype(np.float64)
-                if arr.dtype.kind in "iufb"
-                else np.where(missing, np.nan, arr).astype(np.float64)
-            )
-            return _interval_alpha(x)
 
-    codes, domain = _encode_array(arr, value_domain)
-    n_values = len(domain)
+
+class _Pairable(NamedTuple):
+    """The pairable values of a reliability matrix (units coded by two or more coders)."""
+
+    n_v: np.ndarray  # pairable values per value
+    n: float  # all pairable values
+    trace: float  # nominal: trace of the coincidence matrix (nan otherwise)
+    o: np.ndarray | None  # other levels: the coincidence matrix (None for nominal)
+
+
+def _pairable_values(codes: np.ndarray, n_values: int, nominal: bool) -> _Pairable | None:
+    """Value totals and coincidences of the units coded by two or more coders; None if there are none.
+
+    A dense units x values count matrix when it fits (:func:`_dense_counts`), else sparse triplets.
+    """
+    trace, o = float("nan"), None
     dense = _dense_counts(codes, n_values)
     if dense is not None:
         m_all = dense.sum(axis=1)
         keep = m_all >= 2
         if not keep.any():
-            return _undefined("no unit has values from two or more coders")
+            return None
         c_mat = dense[keep].astype(np.float64)
         inv = 1.0 / (m_all[keep] - 1.0)
         n_v = c_mat.sum(axis=0)
-        n = float(n_v.sum())
-        if level == "nominal":
+        if nominal:
             # trace of the coincidence matrix: sum_u sum_c c_uc (c_uc - 1) / (m_u - 1)
             trace = float(np.dot(np.einsum("ij,ij->i", c_mat, c_mat - 1.0), inv))
         else:
@@ -362,47 +395,43 @@ def krippendorff_alpha(
             w_mat = c_mat * inv[:, None]
             o = w_mat.T @ c_mat
             o[np.diag_indices(n_values)] -= w_mat.sum(axis=0)
+        return _Pairable(n_v, float(n_v.sum()), trace, o)
+    unit, value, count, m_all = _pairable_triplets(codes, n_values)
+    if unit.size == 0:
+        return None
+    inv_all = np.zeros(len(m_all))
+    np.divide(1.0, m_all - 1.0, out=inv_all, where=m_all >= 2)
+    winv = inv_all[unit]
+    n_v = np.bincount(value, weights=count, minlength=n_values)
+    if nominal:
+        trace = float(np.sum(count * (count - 1.0) * winv))
     else:
-        unit, value, count, m_all = _pairable_triplets(codes, n_values)
-        if unit.size == 0:
-            return _undefined("no unit has values from two or more coders")
-        inv_all = np.zeros(len(m_all))
-        np.divide(1.0, m_all - 1.0, out=inv_all, where=m_all >= 2)
-        winv = inv_all[unit]
-        n_v = np.bincount(value, weights=count, minlength=n_values)
-        n = float(n_v.sum())
-        if level == "nominal":
-            trace = float(np.sum(count * (count - 1.0) * winv))
-        else:
-            from scipy import sparse
+        from scipy import sparse
 
-            shape = (codes.shape[1], n_values)
-            c_sp = sparse.csr_matrix((count, (unit, value)), shape=shape)
-            w_sp = sparse.csr_matrix((count * winv, (unit, value)), shape=shape)
-            o = np.asarray((w_sp.T @ c_sp).todense())
-            o[np.diag_indices(n_values)] -= np.bincount(value, weights=count * winv, minlength=n_values)
+        shape = (codes.shape[1], n_values)
+        c_sp = sparse.csr_matrix((count, (unit, value)), shape=shape)
+        w_sp = sparse.csr_matrix((count * winv, (unit, value)), shape=shape)
+        o = np.asarray((w_sp.T @ c_sp).todense())
+        o[np.diag_indices(n_values)] -= np.bincount(value, weights=count * winv, minlength=n_values)
+    return _Pairable(n_v, float(n_v.sum()), trace, o)
 
-    if level == "nominal":
-        expected = n * n - float(np.dot(n_v, n_v))
-        if expected == 0.0:
-            return _undefined("all pairable values are identical (expected disagreement is zero)")
-        return 1.0 - (n - 1.0) * (n - trace) / expected
 
-    if level == "ordinal":
-        cum = np.cumsum(n_v)
-        lo = np.minimum.outer(np.arange(n_values), np.arange(n_values))
-        hi = np.maximum.outer(np.arange(n_values), np.arange(n_values))
-        between = cum[hi] - cum[lo] + n_v[lo]
-        d = (between - (n_v[:, None] + n_v[None, :]) / 2.0) ** 2
-    else:  # ratio
-        dv = np.asarray(domain, dtype=np.float64)
-        s = dv[:, None] + dv[None, :]
-        diff = dv[:, None] - dv[None, :]
-        d = np.divide(diff, s, out=np.zeros_like(s), where=s != 0) ** 2
-    expected = float(n_v @ d @ n_v)
-    if expected == 0.0:
-        return _undefined("all pairable values are identical (expected disagreement is zero)")
-    return 1.0 - (n - 1.0) * float(np.sum(o * d)) / expected
+def _ordinal_distances(n_v: np.ndarray) -> np.ndarray:
+    """Squared ordinal distances between values (from the pairable value totals ``n_v``, in domain order)."""
+    n_values = len(n_v)
+    cum = np.cumsum(n_v)
+    lo = np.minimum.outer(np.arange(n_values), np.arange(n_values))
+    hi = np.maximum.outer(np.arange(n_values), np.arange(n_values))
+    between = cum[hi] - cum[lo] + n_v[lo]
+    return (between - (n_v[:, None] + n_v[None, :]) / 2.0) ** 2
+
+
+def _ratio_distances(domain: np.ndarray) -> np.ndarray:
+    """Squared ratio distances ``((a - b) / (a + b))^2`` between the domain's values (0 where a + b = 0)."""
+    dv = np.asarray(domain, dtype=np.float64)
+    s = dv[:, None] + dv[None, :]
+    diff = dv[:, None] - dv[None, :]
+    return np.divide(diff, s, out=np.zeros_like(s), where=s != 0) ** 2
 
 
 # --------------------------------------------------------------------------- #
