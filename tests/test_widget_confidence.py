@@ -259,6 +259,9 @@ def test_confirmation_round_trip_through_messages(proj: tk.Project) -> None:
     # nothing to accept: no confirmation, a status line
     send(ann.tagger, action="count_above", score=1.0, scope="document")
     assert ann.tagger.bulk == {} and ann.tagger.status.startswith("No entity suggestions")
+    ann.show_suggestions("off")
+    send(ann.tagger, action="count_above", score=0.6, scope="all")
+    assert ann.tagger.bulk == {} and ann.tagger.status.startswith("Error: suggestions are hidden")
 
 
 # ---------------------------------------------------------------- rejected suggestions never come back

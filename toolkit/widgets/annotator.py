@@ -668,6 +668,8 @@ class Annotator(ipw.VBox):
         into "Accept N …? [Accept N] [Cancel]"; its confirm sends ``accept_above`` with ``expect=N``.
         Returns the count (0: nothing to confirm, the status line says so).
         """
+        if self.tagger.sugg_group == "off":
+            raise ValidationError("suggestions are hidden: show entities or claims first (key g)")
         plan = self._plan(self.min_score if score is None else score, scope, None)
         if not len(plan):
             self._sync(f"No {plan.group} suggestions with score ≥ {plan.threshold:g} "
