@@ -157,12 +157,29 @@ def find_quotations(text: str) -> list[Quotation]:
     See the module docstring for the conventions handled.  The function never
     raises on odd input; marks it cannot pair are ignored.
     """
-    found: list[Quotation] = []
+    scan = _QuoteScan(text)
+    carry: _Open | None = None
+    for ps, pe in _paragraphs(text):
+        carry = scan.paragraph(ps, pe, carry)
+    if carry is not None:
+        scan.report(carry, carry.para_end, closed=False)
+    found = scan.found
+    found.sort(key=lambda q: (q.start, -q.end))
+    return found
 
-    def report(op: _Open, end: int, closed: bool) -> None:
+
+class _QuoteScan:
+    """Pairs the quotation marks of one text, paragraph by paragraph; ``found`` collects the quotations."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: list[Quotation] = []
+
+    def report(self, op: _Open, end: int, closed: bool) -> None:
         """Record ``op``; ``end`` is the closing mark's index, or where an unclosed one stops."""
         if not closed and op.style == "single":
             return  # an unclosed single mark is too often an apostrophe
+        text = self.text
         inner_end = _rstrip_end(text, op.pos + 1, end)
         inner_start = op.pos + 1
         while inner_start < inner_end and text[inner_start].isspace():
@@ -170,103 +187,102 @@ def find_quotations(text: str) -> list[Quotation]:
         if inner_start >= inner_end:
             return  # nothing quoted
         outer_end = end + 1 if closed else inner_end
-        found.append(Quotation(op.pos, outer_end, inner_start, inner_end, op.style, closed, text))
+        self.found.append(Quotation(op.pos, outer_end, inner_start, inner_end, op.style, closed, text))
 
-    def close_to(stack: list[_Open], idx: int, at: int) -> None:
+    def close_to(self, stack: list[_Open], idx: int, at: int) -> None:
         """Close stack[idx] with the mark at ``at``; inner unclosed items end there."""
         for inner in stack[idx + 1 :]:
-            report(inner, at, closed=False)
-        report(stack[idx], at, closed=True)
+            self.report(inner, at, closed=False)
+        self.report(stack[idx], at, closed=True)
         del stack[idx:]
 
+    @staticmethod
     def find_open(stack: list[_Open], style: str, mark: str | None = None) -> int:
         for k in range(len(stack) - 1, -1, -1):
             if stack[k].style == style and (mark is None or mark in stack[k].closers):
                 return k
         return -1
 
-    carry: _Open | None = None
-    for ps, pe in _paragraphs(text):
+    def paragraph(self, ps: int, pe: int, carry: _Open | None) -> _Open | None:
+        """Pair the marks of paragraph ``[ps, pe)``; ``carry`` is a quotation left open by the previous one.
+
+        Returns the outermost quotation still open at the paragraph's end (it may continue in the next).
+        """
+        text = self.text
         stack: list[_Open] = []
         i = ps
         if carry is not None:
-            first = text[ps]
-            if _continues(carry, first):
+            if _continues(carry, text[ps]):
                 carry.para_end = pe
                 stack.append(carry)
                 i = ps + 1
             else:
-                report(carry, carry.para_end, closed=False)
-            carry = None
-
+                self.report(carry, carry.para_end, closed=False)
         while i < pe:
-            ch = text[i]
-            if ch not in _ALL_MARKS:
+            if text[i] not in _ALL_MARKS:
                 i += 1
                 continue
-            prev = _prev_char(text, i, ps)
-            nxt = _next_char(text, i, pe)
+            i = self.mark(stack, i, ps, pe)
+        if not stack:
+            return None
+        outer = stack[0]
+        for inner in stack[1:]:
+            self.report(inner, pe, closed=False)
+        outer.para_end = pe
+        return outer
 
-            if ch == '"':
-                k = find_open(stack, "straight")
-                if k >= 0:
-                    close_to(stack, k, i)
-                elif _can_open(prev, nxt) and (prev is None or not prev.isalnum()):
-                    stack.append(_Open(i, "straight", '"', pe))
+    def mark(self, stack: list[_Open], i: int, ps: int, pe: int) -> int:
+        """Open or close a quotation with the mark at ``i`` (paragraph ``[ps, pe)``); the index to scan next."""
+        text, find_open = self.text, self.find_open
+        ch = text[i]
+        prev = _prev_char(text, i, ps)
+        nxt = _next_char(text, i, pe)
+        if ch == '"':
+            k = find_open(stack, "straight")
+            if k >= 0:
+                self.close_to(stack, k, i)
+            elif _can_open(prev, nxt) and (prev is None or not prev.isalnum()):
+                stack.append(_Open(i, "straight", '"', pe))
 
-            elif ch in "“„‟":
-                k = find_open(stack, "curly", ch)
-                if k >= 0 and (_closer_shaped(prev, nxt) or not _opener_shaped(prev, nxt)):
-                    close_to(stack, k, i)
-                elif _can_open(prev, nxt):
-                    j = find_open(stack, "curly")
-                    if j >= 0:  # same kind of mark opens again: the earlier one never closed
-                        for item in stack[j:]:
-                            report(item, i, closed=False)
-                        del stack[j:]
-                    closers = "“”" if ch == "„" else "”"
-                    stack.append(_Open(i, "curly", closers, pe))
+        elif ch in "“„‟":
+            k = find_open(stack, "curly", ch)
+            if k >= 0 and (_closer_shaped(prev, nxt) or not _opener_shaped(prev, nxt)):
+                self.close_to(stack, k, i)
+            elif _can_open(prev, nxt):
+                j = find_open(stack, "curly")
+                if j >= 0:  # same kind of mark opens again: the earlier one never closed
+                    for item in stack[j:]:
+                        self.report(item, i, closed=False)
+                    del stack[j:]
+                closers = "“”" if ch == "„" else "”"
+                stack.append(_Open(i, "curly", closers, pe))
 
-            elif ch == "”":
-                k = find_open(stack, "curly", ch)
-                if k >= 0:
-                    close_to(stack, k, i)
-                elif _opener_shaped(prev, nxt):  # ”...” convention
-                    stack.append(_Open(i, "curly", "”", pe))
+        elif ch == "”":
+            k = find_open(stack, "curly", ch)
+            if k >= 0:
+                self.close_to(stack, k, i)
+            elif _opener_shaped(prev, nxt):  # ”...” convention
+                stack.append(_Open(i, "curly", "”", pe))
 
-            elif ch in "«»‹›":
-                k = find_open(stack, "guillemet", ch)
-                if k >= 0:
-                    close_to(stack, k, i)
-                elif ch in "«‹" and nxt is not None:  # French style may have a space inside
-                    stack.append(_Open(i, "guillemet", "»" if ch == "«" else "›", pe))
-                elif ch in "»›" and _opener_shaped(prev, nxt):  # German »...«
-                    stack.append(_Open(i, "guillemet", "«" if ch == "»" else "‹", pe))
+        elif ch in "«»‹›":
+            k = find_open(stack, "guillemet", ch)
+            if k >= 0:
+                self.close_to(stack, k, i)
+            elif ch in "«‹" and nxt is not None:  # French style may have a space inside
+                stack.append(_Open(i, "guillemet", "»" if ch == "«" else "›", pe))
+            elif ch in "»›" and _opener_shaped(prev, nxt):  # German »...«
+                stack.append(_Open(i, "guillemet", "«" if ch == "»" else "‹", pe))
 
-            elif ch in "‘'’‚":
-                if (prev is None or not prev.isalnum()) and (m := _elision(text, i + 1)) is not None:
-                    i = m.end() + (1 if text[m.end() : m.end() + 1] in ("'", "’") and m.group().lower() == "n" else 0)
-                    continue
-                k = find_open(stack, "single", ch)
-                if k >= 0 and _closer_shaped(prev, nxt) and not _is_possessive(text, i, prev, pe, stack[k].closers):
-                    close_to(stack, k, i)
-                elif ch in "‘'‚" and _opener_shaped(prev, nxt):
-                    closers = "’" if ch == "‘" else ("'" if ch == "'" else "‘’")
-                    stack.append(_Open(i, "single", closers, pe))
-            i += 1
-
-        # End of paragraph: the outermost open quotation may continue.
-        if stack:
-            outer = stack[0]
-            for inner in stack[1:]:
-                report(inner, pe, closed=False)
-            outer.para_end = pe
-            carry = outer
-    if carry is not None:
-        report(carry, carry.para_end, closed=False)
-
-    found.sort(key=lambda q: (q.start, -q.end))
-    return found
+        elif ch in "‘'’‚":
+            if (prev is None or not prev.isalnum()) and (m := _elision(text, i + 1)) is not None:
+                return m.end() + (1 if text[m.end() : m.end() + 1] in ("'", "’") and m.group().lower() == "n" else 0)
+            k = find_open(stack, "single", ch)
+            if k >= 0 and _closer_shaped(prev, nxt) and not _is_possessive(text, i, prev, pe, stack[k].closers):
+                self.close_to(stack, k, i)
+            elif ch in "‘'‚" and _opener_shaped(prev, nxt):
+                closers = "’" if ch == "‘" else ("'" if ch == "'" else "‘’")
+                stack.append(_Open(i, "single", closers, pe))
+        return i + 1
 
 
 _ALL_MARKS = frozenset("\"“”„‟«»‹›‘’'‚")
