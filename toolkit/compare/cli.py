@@ -1,7 +1,7 @@
 """CLI: ``toolkit compare VIEW`` (one subcommand per view, each with its own help) and ``toolkit report``.
 
 Views: entities, claims, quotes, stances, profiles, links, merge, merges, and the framing views
-voices, verbs, words, emphasis.  Every view takes ``--layer`` and ``--format table|csv``; a table
+voices, verbs, words, descriptors, emphasis.  Every view takes ``--layer`` and ``--format table|csv``; a table
 is fitted to the terminal width, CSV is long-format for other tools.  An empty result says why and
 what to run; a project with model suggestions only uses the model layer and says so.
 
@@ -18,7 +18,8 @@ from typing import Any
 
 from toolkit.errors import ToolkitError
 
-VIEWS = ("entities", "claims", "quotes", "stances", "profiles", "links", "voices", "verbs", "words", "emphasis")
+VIEWS = ("entities", "claims", "quotes", "stances", "profiles", "links", "voices", "verbs", "words", "descriptors",
+         "emphasis")
 
 #: One line of help and one example per view (shown by ``toolkit compare VIEW --help``).
 HELP = {
@@ -37,8 +38,11 @@ HELP = {
                "toolkit compare voices --layer model"),
     "verbs": ("reporting verbs per outlet and speaker, by class; --shared: both verbs of each shared quotation",
               "toolkit compare verbs --shared"),
-    "words": ("per outlet: distinctive words and phrases (weighted log-odds, informative Dirichlet prior)",
-              "toolkit compare words --top 20"),
+    "words": ("per outlet: distinctive words and phrases, as lemmas without stop words (weighted log-odds, "
+              "informative Dirichlet prior)", "toolkit compare words --top 20 --no-lemmas"),
+    "descriptors": ("per outlet and entity: appositions, titles and adjectives attached to the name ('the Ostrandi "
+                    "leader', 'embattled Prime Minister'); --distinct: only those no other outlet uses",
+                    "toolkit compare descriptors --distinct --format csv > descriptors.csv"),
     "emphasis": ("per outlet: what is in headlines and first paragraphs, and what is left out",
                  "toolkit compare emphasis --format csv"),
     "merge": ("record that ALIAS is CANONICAL (an analyst's entity merge)", 'toolkit compare merge "Doe" "Jane Doe"'),
@@ -87,7 +91,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                             help="document-level, claim-level or all stances")
     view("verbs", _run_view).add_argument("--shared", action="store_true",
                                           help="side by side: both outlets' verbs for each shared quotation")
-    view("words", _run_view).add_argument("--top", type=int, default=15, help="terms per outlet (default 15)")
+    w = view("words", _run_view)
+    w.add_argument("--top", type=int, default=15, help="terms per outlet (default 15)")
+    w.add_argument("--no-lemmas", action="store_true",
+                   help="count words as written (default: lemmas, e.g. 'talks', 'talked' -> 'talk')")
+    view("descriptors", _run_view).add_argument(
+        "--distinct", action="store_true",
+        help="for entities two or more outlets mention: only the descriptors one outlet uses and the others don't")
 
     m = view("merge", _run_merge)
     m.add_argument("names", nargs=2, metavar="NAME", help='ALIAS CANONICAL, e.g. "Doe" "Jane Doe"')
@@ -166,7 +176,8 @@ def _comparison(args: argparse.Namespace, **kwargs: Any) -> Any:
 def _hint(cmp: Any, what: str, stances: bool = False) -> str:
     from toolkit.hints import empty_hint
 
-    return empty_hint(cmp.stance_frame if stances else cmp.spans, what, cmp.layer)
+    return empty_hint(cmp.stance_frame if stances else cmp.spans, what, cmp.layer,
+                      annotators=getattr(cmp, "annotators", None))
 
 
 def _run_view(args: argparse.Namespace) -> int:
@@ -228,8 +239,15 @@ def _run_view(args: argparse.Namespace) -> int:
         else:
             _emit(framing.verb_table(cmp.verbs), args.format, index=False, empty="No reporting verbs found.")
     elif view == "words":
-        _emit(framing.distinctive_words(cmp.documents, top=args.top), args.format, index=False,
+        lemmas = None if args.no_lemmas else framing.CORPUS_LEMMAS
+        _emit(framing.distinctive_words(cmp.documents, top=args.top, lemmatize=lemmas), args.format, index=False,
               empty="Too little text, or a single outlet: nothing to compare.")
+    elif view == "descriptors":
+        table = cmp.distinctive_descriptors if args.distinct else cmp.descriptors
+        _emit(table, args.format, index=False,
+              empty=_hint(cmp, "entity annotations") if cmp.mentions.empty else
+              "No outlet uses a descriptor of its own for an entity others mention too." if args.distinct else
+              "No appositions or titles next to the annotated names.")
     elif view == "emphasis":
         _emit(cmp.emphasis, args.format, index=False, empty=_hint(cmp, "annotations"))
     return 0

@@ -72,7 +72,8 @@ _FUNCTION = _DETERMINERS | _POSSESSIVE_PRONOUNS | _RELATIVES | _PREPOSITIONS | _
     | _VERB_FORMS
 #: Words allowed before a preposed apposition ("and its chairman, X"; "according to the bank's head, X").
 _BEFORE_APPOSITION = frozenset(["and", "but", "while", "whereas", "according", "to", "by", "from", "with",
-                                "said", "says", "told", "added", "wrote", "quoting", "quoted", "cited"])
+                                "said", "says", "told", "added", "wrote", "quoting", "quoted", "cited", "later",
+                                "earlier", "meanwhile", "then", "now", "yesterday", "today", "also"])
 _SENTENCE_END = frozenset(".!?")
 _CLITICS = frozenset(["'s", "\u2019s", "'", "\u2019"])
 _CLOSERS = frozenset(",.;:!?)\u2014\u2013")

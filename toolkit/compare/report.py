@@ -25,7 +25,7 @@ from toolkit.compare import profiles as _profiles
 from toolkit.compare import quotes as _quotes
 from toolkit.compare import report_templates as T
 from toolkit.compare import stances as _stances
-from toolkit.compare._layers import Layer, describe_layer, layer_mask
+from toolkit.compare._layers import Layer, describe_layer, layer_annotators, layer_mask
 from toolkit.hints import empty_hint
 from toolkit.store import atomic_write_text
 
@@ -62,6 +62,8 @@ class Comparison:
                                "the model layer. Review suggestions in notebooks/01_annotate.ipynb.")
         self.layer = layer
         self.project_path: str | None = None
+        #: the project's annotators when only some layers were loaded (named in empty-result hints)
+        self.annotators: list[str] | None = None
         self.merges = dict(merges or {})
         self.name = name
         self.entity_labels = entity_labels
@@ -75,11 +77,15 @@ class Comparison:
         from toolkit.store import Project
 
         proj = Project.open(path)
-        frames = proj.load()
+        known = proj.annotators()
+        wanted = layer_annotators(known, layer)
+        # only the logs the layer needs are read (a model layer is often most of a project)
+        frames = proj.load(annotators=[a for a in wanted if a in known] if wanted else None)
         name = kwargs.pop("name", None) or proj.name
         cmp = cls(frames.documents, frames.spans, frames.stances, frames.links, layer=layer,
                   merges=_entities.load_merges(path), name=name, **kwargs)
         cmp.project_path = str(proj.path)
+        cmp.annotators = known
         return cmp
 
     def __repr__(self) -> str:
@@ -210,6 +216,20 @@ class Comparison:
     def distinctive_words(self) -> pd.DataFrame:
         """Fightin' Words per outlet."""
         return _framing.distinctive_words(self.documents)
+
+    @cached_property
+    def descriptors(self) -> pd.DataFrame:
+        """:func:`~toolkit.compare.descriptors.entity_descriptors`: what each outlet calls each entity."""
+        from toolkit.compare.descriptors import entity_descriptors
+
+        return entity_descriptors(self.documents, self.mentions)
+
+    @cached_property
+    def distinctive_descriptors(self) -> pd.DataFrame:
+        """Descriptors one outlet uses for an entity two or more outlets mention, and the others don't."""
+        from toolkit.compare.descriptors import distinctive_descriptors
+
+        return distinctive_descriptors(self.descriptors, self.mentions)
 
     @cached_property
     def emphasis(self) -> pd.DataFrame:
@@ -357,7 +377,7 @@ def _profiles_section(cmp: Comparison) -> list[str]:
 def _entities_section(cmp: Comparison) -> list[str]:
     out = [_section(3), _explain("entities")]
     if cmp.entity_matrix.empty:
-        return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.spans, "entity annotations", cmp.layer)))]
+        return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.spans, "entity annotations", cmp.layer, annotators=cmp.annotators)))]
     out.append(_figure(_plot("coverage_heatmap", cmp.entity_matrix, "Entity mentions per source", max_rows=25),
                        "Heatmap of entity mentions per source",
                        "Entity mentions per source (the 25 most mentioned entities)."))
@@ -379,7 +399,7 @@ def _entities_section(cmp: Comparison) -> list[str]:
 def _claims_section(cmp: Comparison) -> list[str]:
     out = [_section(4), _explain("claims")]
     if cmp.clusters.empty:
-        return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.spans, "claim annotations", cmp.layer)))]
+        return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.spans, "claim annotations", cmp.layer, annotators=cmp.annotators)))]
     out.append(_figure(_plot("coverage_heatmap", cmp.cluster_matrix, "Claims per source", max_rows=30, cmap="Greens",
                                                label_width=55),
                        "Heatmap of claim clusters per source",
@@ -426,7 +446,7 @@ def _quotes_section(cmp: Comparison) -> list[str]:
 def _stances_section(cmp: Comparison) -> list[str]:
     out = [_section(6), _explain("stances")]
     if cmp.stance_distribution.empty:
-        return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.stance_frame, "stance annotations", cmp.layer)))]
+        return [*out, T.EMPTY.format(text=escape(empty_hint(cmp.stance_frame, "stance annotations", cmp.layer, annotators=cmp.annotators)))]
     out.append(_figure(_plot("stance_bars", cmp.stance_distribution), "Stacked bars of stance per source and target",
                        "Share of stance values per source, one panel per target (n = number of stance annotations)."))
     st = cmp.stance_table.rename(columns={"percent_agreement": "percent agreement", "n_annotators": "annotators"})
@@ -457,6 +477,7 @@ def _framing_section(cmp: Comparison) -> list[str]:
     words = words.groupby("source", sort=True).head(10) if not words.empty else words
     out += [_sub("Distinctive wording"), _explain("words"),
             html_table(words, index=False, max_rows=TOP * 2, empty="Too little text to compare wording.")]
+    out += _descriptors_part(cmp)
     emph = cmp.emphasis
     heads = emph[emph["in_headline"] | emph["in_lead"]] if not emph.empty else emph
     out += [_sub("Emphasis: headlines and first paragraphs"), _explain("emphasis"),
@@ -466,6 +487,25 @@ def _framing_section(cmp: Comparison) -> list[str]:
     out += [_sub("Left out"), _explain("omissions"),
             html_table(omitted[["item", "kind", "omitted_by"]] if not omitted.empty else omitted, index=False,
                        max_rows=TOP, empty="Nothing most outlets carry is left out by another.")]
+    return out
+
+
+def _descriptors_part(cmp: Comparison) -> list[str]:
+    """The framing part's "What each outlet calls them" subsection (entity descriptors)."""
+    from toolkit.compare.descriptors import descriptor_table
+
+    out = [_sub("What each outlet calls them"), _explain("descriptors")]
+    if cmp.descriptors.empty:
+        return [*out, T.EMPTY.format(text="No appositions or titles next to annotated names.")]
+    table = descriptor_table(cmp.distinctive_descriptors, cmp.sources)
+    out.append(html_table(table, max_rows=TOP, empty="Where two or more outlets name the same entity, they describe "
+                                                     "it with the same words (or not at all)."))
+    shared = cmp.descriptors[cmp.descriptors["kind"] != "adjective"]
+    shared = shared.groupby("entity").filter(lambda g: g["source"].nunique() >= 2)
+    if not shared.empty:
+        both = (shared.assign(cell=shared["descriptor"] + [f" ({c})" if c > 1 else "" for c in shared["count"]])
+                .groupby(["entity", "source"])["cell"].agg("; ".join).unstack(fill_value=""))
+        out += [_explain("descriptors_all"), html_table(both, max_rows=TOP)]
     return out
 
 

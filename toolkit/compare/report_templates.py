@@ -128,6 +128,18 @@ EXPLAIN_TEXT = {
              "weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008, "
              "\"Fightin' Words\"). <b>z</b> above about 2 means the difference is unlikely to be chance; the "
              "prior keeps rare words from topping the list.",
+    "descriptors": "The words each outlet attaches to the same person, organisation or place: appositions "
+                   "(\"Ilves, <i>the Ostrandi leader</i>, said\"), titles and other words right before the name "
+                   "(\"<i>the embattled Prime Minister</i> Ilves\") and the adjectives in them. Each row is an "
+                   "entity that two or more outlets mention; each cell holds the descriptors only that outlet uses "
+                   "for it (with how often, when more than once). An empty cell means the outlet uses none of its "
+                   "own: it describes the entity like another outlet does, or not at all. \"Venn's spokesperson\" "
+                   "in one outlet and \"the President's spokesperson\" in another tie the same man to a person or "
+                   "to an office; \"regime\" against \"government\" is a choice of side. Found by simple "
+                   "patterns, not by a parser: a descriptor needs a comma-set phrase or a title next to an "
+                   "annotated name, and honorifics (Mr, Ms) do not count.",
+    "descriptors_all": "All descriptors (appositions and titles) of the entities two or more outlets describe, "
+                       "shared ones included.",
     "emphasis": "What each outlet puts in its headlines and first paragraphs (entities, claim clusters, shared "
                 "quotations), in the order it first brings them up.",
     "omissions": "Items that at least half of the outlets carry, and the outlets that leave them out: what the "
