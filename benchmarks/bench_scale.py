@@ -217,7 +217,7 @@ def steps(project: Path, out: Path) -> dict[str, list[str]]:
         "agreement spans": [*TOOLKIT, *p, "agreement", "--task", "spans"],
         **{f"compare {v}": [*TOOLKIT, *p, "compare", v, "--format", "csv"]
            for v in ("entities", "claims", "quotes", "stances", "profiles", "links", "voices", "verbs", "words",
-                     "emphasis")},
+                     "descriptors", "emphasis")},
         "report": [*TOOLKIT, *p, "report", "-o", str(out / "report.html")],
         "export jsonl": [*TOOLKIT, *p, "export", "--format", "jsonl", "-o", str(out / "export.jsonl")],
         "export spacy": [*TOOLKIT, *p, "export", "--format", "spacy", "-o", str(out / "export.spacy")],
