@@ -7,6 +7,7 @@ or too few annotators for agreement.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .model import GOLD, MODEL_PREFIX
@@ -24,13 +25,25 @@ def _annotators(frame: Any) -> tuple[list[str], list[str]]:
     return [a for a in names if not a.startswith(MODEL_PREFIX)], [a for a in names if a.startswith(MODEL_PREFIX)]
 
 
-def empty_hint(frame: Any, what: str, layer: Any = None, option: str = "--layer") -> str:
+def _flat(pair: tuple[list[str], list[str]]) -> list[str]:
+    return [*pair[0], *pair[1]]
+
+
+def empty_hint(frame: Any, what: str, layer: Any = None, option: str = "--layer",
+               annotators: Sequence[str] | None = None) -> str:
     """One line saying why ``what`` (e.g. "entity annotations") is empty for ``layer`` and what to do.
 
     ``frame`` is the unfiltered frame (spans or stances of ``Project.load()``); ``layer`` the
     selection that produced nothing (``None``: the default, gold or human annotators).
+    ``annotators``: annotators whose logs were not read into ``frame`` (a layer was chosen
+    before loading); they are named in the hint too.
     """
-    humans, models = _annotators(frame)
+    if annotators:
+        names = sorted(set(annotators) | set(_flat(_annotators(frame))))
+        humans = [a for a in names if not a.startswith(MODEL_PREFIX)]
+        models = [a for a in names if a.startswith(MODEL_PREFIX)]
+    else:
+        humans, models = _annotators(frame)
     if not humans and not models:
         return f"No {what} in this project yet: {_ANNOTATE}."
     if layer in (None, "human", GOLD) and not humans and models:

@@ -62,7 +62,7 @@ class Comparison:
                                "the model layer. Review suggestions in notebooks/01_annotate.ipynb.")
         self.layer = layer
         self.project_path: str | None = None
-        #: the project's annotators when only some layers were loaded (named in empty-result hints)
+        #: the project's annotators whose logs were not loaded (named in empty-result hints)
         self.annotators: list[str] | None = None
         self.merges = dict(merges or {})
         self.name = name
@@ -80,12 +80,13 @@ class Comparison:
         known = proj.annotators()
         wanted = layer_annotators(known, layer)
         # only the logs the layer needs are read (a model layer is often most of a project)
-        frames = proj.load(annotators=[a for a in wanted if a in known] if wanted else None)
+        loaded = [a for a in wanted if a in known] if wanted else known
+        frames = proj.load(annotators=loaded)
         name = kwargs.pop("name", None) or proj.name
         cmp = cls(frames.documents, frames.spans, frames.stances, frames.links, layer=layer,
                   merges=_entities.load_merges(path), name=name, **kwargs)
         cmp.project_path = str(proj.path)
-        cmp.annotators = known
+        cmp.annotators = [a for a in known if a not in loaded]
         return cmp
 
     def __repr__(self) -> str:
