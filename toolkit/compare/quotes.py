@@ -73,6 +73,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from html import escape
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,9 @@ from toolkit.compare._layers import Layer, select_layer
 from toolkit.compare.entities import EntityNormalizer, clean_surface
 from toolkit.errors import ValidationError
 from toolkit.model import connected_components
+
+if TYPE_CHECKING:
+    from toolkit.quotes import Quotation
 
 ELLIPSIS = "\u2026"
 #: Matches shorter than this many words are weighted down (see the module docstring).
@@ -528,6 +532,32 @@ def document_quotations(
     """
     if min_words < 1:
         raise ValidationError(f"min_words must be at least 1, got {min_words}")
+    norm, claims_by_doc, persons_by_doc = _speaker_evidence(spans, layer, merges)
+    titles = documents["title"] if "title" in documents.columns else pd.Series(None, index=documents.index)
+    docs = documents.assign(_title=titles).sort_values("doc_id")
+    vocab = _Vocab()
+    rows: list[dict] = []
+    for doc_id, source, text, title in zip(docs["doc_id"], docs["source"], docs["text"], docs["_title"],
+                                           strict=True):
+        found = _find_quotations(text)
+        if not nested:
+            found = _outermost(found)
+        head = headline_end(text, title)
+        doc_rows = _quotation_rows(
+            doc_id, source, text, found, claims_by_doc.get(doc_id, []), persons_by_doc.get(doc_id, []), norm,
+            min_words, scare_quotes,
+        )  # fmt: skip
+        if head and doc_rows and doc_rows[0]["start"] < head:
+            _link_headlines(doc_rows, head, vocab)
+        rows.extend(doc_rows)
+    return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
+
+
+def _speaker_evidence(
+    spans: pd.DataFrame | None, layer: Layer, merges: Mapping[str, str] | None
+) -> tuple[EntityNormalizer, dict[str, list[tuple[int, int, str]]], dict[str, list[tuple[int, str]]]]:
+    """What the annotations of ``layer`` tell about speakers: ``(name normaliser fitted on the entity
+    spans, {doc: [(start, end, speaker)] of claims with a speaker}, {doc: [(start, text)] of PERSONs})``."""
     sel = select_layer(spans, layer) if spans is not None and not spans.empty else None
     claims_by_doc: dict[str, list[tuple[int, int, str]]] = {}
     norm = EntityNormalizer(merges)
@@ -542,65 +572,75 @@ def document_quotations(
         for d, s, e, sp in zip(cl["doc_id"], cl["start"], cl["end"], cl.get("speaker", []), strict=False):
             if isinstance(sp, str) and sp.strip():
                 claims_by_doc.setdefault(d, []).append((int(s), int(e), sp.strip()))
-    titles = documents["title"] if "title" in documents.columns else pd.Series(None, index=documents.index)
-    docs = documents.assign(_title=titles).sort_values("doc_id")
-    vocab = _Vocab()
-    rows: list[dict] = []
-    for doc_id, source, text, title in zip(docs["doc_id"], docs["source"], docs["text"], docs["_title"],
-                                           strict=True):
-        found = _find_quotations(text)
-        if not nested:
-            found = _outermost(found)
-        head = headline_end(text, title)
-        doc_rows: list[dict] = []
-        last_speaker = ""
-        prev: tuple[int, str, str] | None = None
-        n = 0
-        for q in sorted(found, key=lambda q: q.start):
-            inner = text[q.inner_start: q.inner_end]
-            words = len(quote_tokens(inner))
-            scare = words < min_words
-            if words == 0 or (scare and (not scare_quotes or words > SCARE_MAX_WORDS)):
-                continue
-            n += 1
-            method, as_written = "", ""
-            length = max(1, q.inner_end - q.inner_start)
-            best = 0
-            for s, e, sp in claims_by_doc.get(doc_id, []):
-                cover = min(e, q.inner_end) - max(s, q.inner_start)
-                if cover >= 0.5 * length and cover > best:
-                    method, as_written, best = "claim", sp, cover
-            if not method:
-                as_written = heuristic_speaker(text, q.start, q.end)
-                method = "heuristic" if as_written else ""
-            if not method and prev is not None and "\n" not in text[prev[0]: q.start]:
-                # A quotation continuing an attributed one in the same paragraph
-                # ('"...," Doe said. "..."') has the same speaker.
-                method, as_written = "previous", prev[1]
-            if as_written.lower() in {"he", "she", "they"}:
-                speaker = _nearest_person(persons_by_doc.get(doc_id, []), q.start, norm,
-                                          doc_id) or last_speaker
-            elif as_written and as_written[0].isupper():
-                speaker = norm.canonical(as_written, doc_id=doc_id, label="PERSON")
-            else:
-                speaker = clean_surface(as_written)
-            if method == "previous" and prev is not None:
-                speaker = prev[2]
-            if speaker:
-                last_speaker = speaker
-            # A scare quote does not carry its speaker over to the next quotation.
-            prev = (q.end, as_written, speaker) if as_written and not scare else None
-            doc_rows.append({
-                "quote_id": f"{doc_id}:q{n}", "doc_id": doc_id, "source": source,
-                "start": q.start, "end": q.end, "inner_start": q.inner_start,
-                "inner_end": q.inner_end, "text": inner, "style": q.style, "closed": q.closed,
-                "n_words": words, "speaker": speaker, "speaker_as_written": as_written,
-                "speaker_method": method, "scare": scare, "in_headline": False, "headline_of": "",
-            })
-        if head and doc_rows and doc_rows[0]["start"] < head:
-            _link_headlines(doc_rows, head, vocab)
-        rows.extend(doc_rows)
-    return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
+    return norm, claims_by_doc, persons_by_doc
+
+
+def _quotation_rows(
+    doc_id: str,
+    source: str,
+    text: str,
+    found: Sequence[Quotation],
+    claims: Sequence[tuple[int, int, str]],
+    persons: list[tuple[int, str]],
+    norm: EntityNormalizer,
+    min_words: int,
+    scare_quotes: bool,
+) -> list[dict]:
+    """The rows of one document's quotations (see :func:`document_quotations`), in text order."""
+    doc_rows: list[dict] = []
+    last_speaker = ""
+    prev: tuple[int, str, str] | None = None  # (end, speaker as written, speaker) of the last attributed one
+    n = 0
+    for q in sorted(found, key=lambda q: q.start):
+        inner = text[q.inner_start: q.inner_end]
+        words = len(quote_tokens(inner))
+        scare = words < min_words
+        if words == 0 or (scare and (not scare_quotes or words > SCARE_MAX_WORDS)):
+            continue
+        n += 1
+        method, as_written = _attribution(text, q, claims, prev)
+        if as_written.lower() in {"he", "she", "they"}:
+            speaker = _nearest_person(persons, q.start, norm, doc_id) or last_speaker
+        elif as_written and as_written[0].isupper():
+            speaker = norm.canonical(as_written, doc_id=doc_id, label="PERSON")
+        else:
+            speaker = clean_surface(as_written)
+        if method == "previous" and prev is not None:
+            speaker = prev[2]
+        if speaker:
+            last_speaker = speaker
+        # A scare quote does not carry its speaker over to the next quotation.
+        prev = (q.end, as_written, speaker) if as_written and not scare else None
+        doc_rows.append({
+            "quote_id": f"{doc_id}:q{n}", "doc_id": doc_id, "source": source,
+            "start": q.start, "end": q.end, "inner_start": q.inner_start,
+            "inner_end": q.inner_end, "text": inner, "style": q.style, "closed": q.closed,
+            "n_words": words, "speaker": speaker, "speaker_as_written": as_written,
+            "speaker_method": method, "scare": scare, "in_headline": False, "headline_of": "",
+        })  # fmt: skip
+    return doc_rows
+
+
+def _attribution(
+    text: str, q: Quotation, claims: Sequence[tuple[int, int, str]], prev: tuple[int, str, str] | None
+) -> tuple[str, str]:
+    """``(method, speaker as written)`` of quotation ``q``: a claim covering half of it or more, else the
+    words around it, else the previous attributed quotation of its paragraph; ``("", "")`` if none."""
+    method, as_written = "", ""
+    length = max(1, q.inner_end - q.inner_start)
+    best = 0
+    for s, e, sp in claims:
+        cover = min(e, q.inner_end) - max(s, q.inner_start)
+        if cover >= 0.5 * length and cover > best:
+            method, as_written, best = "claim", sp, cover
+    if not method:
+        as_written = heuristic_speaker(text, q.start, q.end)
+        method = "heuristic" if as_written else ""
+    if not method and prev is not None and "\n" not in text[prev[0]: q.start]:
+        # A quotation continuing an attributed one in the same paragraph
+        # ('"...," Doe said. "..."') has the same speaker.
+        method, as_written = "previous", prev[1]
+    return method, as_written
 
 
 # ---------------------------------------------------------------------------------------------
@@ -754,32 +794,74 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
         raise ValidationError(f"max_candidates must be >= 1 and max_df >= 2, got {max_candidates}, {max_df}")
     if quotes.empty:
         return pd.DataFrame(columns=MATCH_COLUMNS)
-    n = len(quotes)
-    doc = quotes["doc_id"].astype(str).to_numpy()
-    src = quotes["source"].astype(str).to_numpy()
-    texts = quotes["text"].astype(str).tolist()
-    speakers = (quotes["speaker"].fillna("").astype(str) if "speaker" in quotes.columns
-                else pd.Series("", index=quotes.index))
-    spk = speakers.str.casefold().str.strip().tolist()
-    # surname of a named speaker ("" for descriptions such as "the harbour master")
-    surname = [sp.split()[-1].casefold() if sp[:1].isupper() else "" for sp in speakers.str.strip()]
-    flagged = quotes["scare"].fillna(False).astype(bool).to_numpy() if "scare" in quotes.columns \
-        else np.zeros(n, dtype=bool)
-    vocab = _Vocab()
-    toks_e = [quote_tokens(t, keep_elisions=True) for t in texts]
-    toks = [match_tokens(t) for t in texts]
-    # one- and two-word quotations are matched as scare quotes, whatever min_words kept them
-    scare = flagged | np.fromiter((0 < len(t) <= SCARE_MAX_WORDS for t in toks), dtype=bool, count=n)
-    enc = [vocab.encode(t) for t in toks]
-    pairs = _Pairs(doc, src, cross_source, max_candidates)
+    t = _MatchInput.of(quotes)
+    pairs = _Pairs(t.doc, t.src, cross_source, max_candidates)
+    _pair_same_words(t, pairs, threshold, max_df, max_candidates)
+    n_blocked = len(pairs.a)
+    _pair_shared_sentences(t, pairs, max_df)
+    n_full = len(pairs.a)
+    _pair_scare_quotes(t, pairs, max_candidates)
+    rows = _match_rows(t, pairs, n_blocked, n_full, threshold, diff)
+    out = pd.DataFrame(rows, columns=MATCH_COLUMNS)
+    return out.sort_values(["similarity", "quote_a", "quote_b"],
+                           ascending=[False, True, True]).reset_index(drop=True)
 
-    # full quotations: identical texts, then blocked candidates between distinct texts
+
+@dataclass
+class _MatchInput:
+    """The quotations frame as the matching steps read it (row-aligned lists and arrays)."""
+
+    quote_id: list[str]
+    doc: np.ndarray
+    src: np.ndarray
+    texts: list[str]
+    speakers: list[str]  # as in the frame
+    spk: list[str]  # casefolded, stripped: the key speakers are compared by
+    surname: list[str]  # surname of a named speaker ("" for descriptions such as "the harbour master")
+    toks_e: list[list[str]]  # words with elisions (for the diff)
+    toks: list[list[str]]  # words compared
+    scare: np.ndarray  # matched as scare quotes
+    enc: list[str]  # toks, one character per word
+    vocab: _Vocab
+
+    @classmethod
+    def of(cls, quotes: pd.DataFrame) -> _MatchInput:
+        n = len(quotes)
+        texts = quotes["text"].astype(str).tolist()
+        speakers = (quotes["speaker"].fillna("").astype(str) if "speaker" in quotes.columns
+                    else pd.Series("", index=quotes.index))  # fmt: skip
+        flagged = quotes["scare"].fillna(False).astype(bool).to_numpy() if "scare" in quotes.columns \
+            else np.zeros(n, dtype=bool)  # fmt: skip
+        vocab = _Vocab()
+        toks_e = [quote_tokens(t, keep_elisions=True) for t in texts]
+        toks = [match_tokens(t) for t in texts]
+        # one- and two-word quotations are matched as scare quotes, whatever min_words kept them
+        scare = flagged | np.fromiter((0 < len(t) <= SCARE_MAX_WORDS for t in toks), dtype=bool, count=n)
+        return cls(
+            quote_id=quotes["quote_id"].astype(str).tolist() if "quote_id" in quotes.columns
+            else [str(i) for i in range(n)],
+            doc=quotes["doc_id"].astype(str).to_numpy(),
+            src=quotes["source"].astype(str).to_numpy(),
+            texts=texts,
+            speakers=speakers.tolist(),
+            spk=speakers.str.casefold().str.strip().tolist(),
+            surname=[sp.split()[-1].casefold() if sp[:1].isupper() else "" for sp in speakers.str.strip()],
+            toks_e=toks_e,
+            toks=toks,
+            scare=scare,
+            enc=[vocab.encode(t) for t in toks],
+            vocab=vocab,
+        )  # fmt: skip
+
+
+def _pair_same_words(t: _MatchInput, pairs: _Pairs, threshold: float, max_df: int, max_candidates: int) -> None:
+    """Full quotations: identical texts, then blocked candidates between distinct texts."""
     uniq: dict[str, int] = {}
     members: list[list[int]] = []
-    for i in range(n):
-        if scare[i] or not enc[i]:
+    for i, code in enumerate(t.enc):
+        if t.scare[i] or not code:
             continue
-        u = uniq.setdefault(enc[i], len(uniq))
+        u = uniq.setdefault(code, len(uniq))
         if u == len(members):
             members.append([])
         members[u].append(i)
@@ -800,17 +882,18 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
             if m >= FRAGMENT_MIN_WORDS and m >= threshold * min(la[k], lb[k]):
                 pairs.between(members[ca[k]], members[cb[k]], m)
 
-    n_blocked = len(pairs.a)
-    # a whole sentence one speaker said, in two outlets: the same statement even when the rest of
-    # the two quotations differs or comes in another order ("B. A." against "A. B.")
+
+def _pair_shared_sentences(t: _MatchInput, pairs: _Pairs, max_df: int) -> None:
+    """A whole sentence one speaker said, in two outlets: the same statement even when the rest of
+    the two quotations differs or comes in another order ("B. A." against "A. B.")."""
     by_sentence: dict[tuple[str, str], list[int]] = {}
-    for i in range(n):
-        if scare[i] or not spk[i]:
+    for i, text in enumerate(t.texts):
+        if t.scare[i] or not t.spk[i]:
             continue
-        for sentence in _SENTENCE_SPLIT.split(texts[i]):
-            t = match_tokens(sentence)
-            if len(t) >= SENTENCE_MIN_WORDS:
-                by_sentence.setdefault((spk[i], vocab.encode(t)), []).append(i)
+        for sentence in _SENTENCE_SPLIT.split(text):
+            words = match_tokens(sentence)
+            if len(words) >= SENTENCE_MIN_WORDS:
+                by_sentence.setdefault((t.spk[i], t.vocab.encode(words)), []).append(i)
     shared_words: Counter[tuple[int, int]] = Counter()  # words of the sentences two quotations share
     for (_, code), mem in by_sentence.items():
         mem = sorted(set(mem))
@@ -821,18 +904,20 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
                         shared_words[(i, j)] += len(code)
     for (i, j), m in shared_words.items():
         pairs._add(i, j, m)
-    n_full = len(pairs.a)
 
-    # scare quotes: the same words from the same speaker, alone or inside a longer quotation of theirs
+
+def _pair_scare_quotes(t: _MatchInput, pairs: _Pairs, max_candidates: int) -> None:
+    """Scare quotes: the same words from the same speaker, alone or inside a longer quotation of theirs."""
+    spk, enc = t.spk, t.enc
     scare_groups: dict[tuple[str, str], list[int]] = {}
-    for i in np.flatnonzero(scare):
-        if not spk[i] or not any(t not in FUNCTION_WORDS and not t.isdigit() for t in toks[i]):
+    for i in np.flatnonzero(t.scare):
+        if not spk[i] or not any(w not in FUNCTION_WORDS and not w.isdigit() for w in t.toks[i]):
             continue
         scare_groups.setdefault((spk[i], enc[i]), []).append(int(i))
     # (speaker, first word of a scare quote) -> that speaker's longer quotations holding the word
     by_word: dict[tuple[str, str], list[int]] = {(speaker, code[0]): [] for speaker, code in scare_groups}
-    for i in range(n):
-        if not scare[i] and spk[i]:
+    for i in range(len(enc)):
+        if not t.scare[i] and spk[i]:
             for ch in set(enc[i]):
                 if (spk[i], ch) in by_word:
                     by_word[(spk[i], ch)].append(i)
@@ -841,11 +926,19 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
         if len(mem) + len(holders) > 1:
             pairs.within(sorted({*mem, *holders}), len(code))
 
+
+def _match_rows(
+    t: _MatchInput, pairs: _Pairs, n_blocked: int, n_full: int, threshold: float, diff: bool
+) -> list[tuple]:
+    """The rows of :func:`match_quotations`: each pair once (its strongest reading), kept if it matches.
+
+    Pairs before ``n_blocked`` came from shared words and must pass ``threshold`` (and not name two
+    different people); those before ``n_full`` from a shared sentence; the rest are scare quotes.
+    """
+    src, spk, enc, texts = t.src, t.spk, t.enc, t.texts
     rows = []
-    qid = quotes["quote_id"].astype(str).tolist() if "quote_id" in quotes.columns else [str(i) for i in range(n)]
     diffs: dict[tuple[str, str], tuple[str, str]] = {}
     shown: dict[int, str] = {}
-    speaker_list = speakers.tolist()
     # a pair found several ways (blocked words, shared sentences, a scare quote) keeps its strongest reading
     best: dict[tuple[int, int], int] = {}
     for k, (i, j, m) in enumerate(zip(pairs.a, pairs.b, pairs.m, strict=True)):
@@ -866,7 +959,7 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
             if not (sim >= threshold or (same and max(cov_a, cov_b) >= threshold)):
                 continue
             kind = _kind(cov_a, cov_b, threshold)
-            a_n, b_n = surname[i], surname[j]
+            a_n, b_n = t.surname[i], t.surname[j]
             # one letter apart is a spelling variant for names of five letters or more
             conflict = a_n and b_n and a_n != b_n and (
                 min(len(a_n), len(b_n)) < 5 or Levenshtein.distance(a_n, b_n) > 1)
@@ -878,15 +971,13 @@ def match_quotations(quotes: pd.DataFrame, threshold: float = 0.75, cross_source
             if key not in diffs:
                 for x in (i, j):
                     if x not in shown:
-                        shown[x] = vocab.encode(toks_e[x])
-                ops = _diff_tokens(toks_e[i], toks_e[j], shown[i], shown[j])
+                        shown[x] = t.vocab.encode(t.toks_e[x])
+                ops = _diff_tokens(t.toks_e[i], t.toks_e[j], shown[i], shown[j])
                 diffs[key] = (diff_to_text(ops), diff_to_html(ops))
             d_text, d_html = diffs[key]
-        rows.append((sim, overlap, cov_a, cov_b, kind, src[i], src[j], doc[i], doc[j], texts[i], texts[j],
-                     speaker_list[i], speaker_list[j], d_text, d_html, qid[i], qid[j]))
-    out = pd.DataFrame(rows, columns=MATCH_COLUMNS)
-    return out.sort_values(["similarity", "quote_a", "quote_b"],
-                           ascending=[False, True, True]).reset_index(drop=True)
+        rows.append((sim, overlap, cov_a, cov_b, kind, src[i], src[j], t.doc[i], t.doc[j], texts[i], texts[j],
+                     t.speakers[i], t.speakers[j], d_text, d_html, t.quote_id[i], t.quote_id[j]))
+    return rows
 
 
 def shared_quotations(quotes: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFrame:
