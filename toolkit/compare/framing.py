@@ -278,7 +278,7 @@ def term_counts(texts: Iterable[tuple[str, str]], lemmatize: Callable[[str], str
     for group, text in texts:
         c = counts.setdefault(group, Counter())
         for sentence in re.split(r"[.!?;:\n]+", text):
-            words = []
+            words: list[str | None] = []
             for tok in _TOKEN.findall(sentence.lower().replace("’", "'")):
                 if tok in stop_words or len(tok) < 2:
                     words.append(None)
