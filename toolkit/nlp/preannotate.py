@@ -398,13 +398,7 @@ def preannotate(
     Returns a :class:`PreannotationReport`.
     """
     t0 = time.perf_counter()
-    on_cluster = sum(x is not None for x in (workers, scheduler, client))
-    if on_cluster > 1:
-        raise ToolkitError("pass only one of workers, scheduler and client")
-    if on_cluster and n_process != 1:
-        raise ToolkitError("n_process is for one machine; on a Dask cluster each worker parses with one process")
-    if partition_size < 1:
-        raise ToolkitError(f"partition_size must be >= 1, got {partition_size}")
+    on_cluster = _on_cluster(workers, scheduler, client, n_process, partition_size)
     plan, nlp = plan_preannotation(project, model, entity_map, force, documents)
     plan.on_written = on_written
     plan.scores = scores
@@ -426,6 +420,18 @@ def preannotate(
         report.speakers_renamed = canonicalize_speakers(plan.project, report.annotator)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _on_cluster(workers: int | None, scheduler: str | None, client: Any, n_process: int, partition_size: int) -> bool:
+    """Whether the run goes to a Dask cluster; a one-line ToolkitError if the options contradict each other."""
+    on_cluster = sum(x is not None for x in (workers, scheduler, client))
+    if on_cluster > 1:
+        raise ToolkitError("pass only one of workers, scheduler and client")
+    if on_cluster and n_process != 1:
+        raise ToolkitError("n_process is for one machine; on a Dask cluster each worker parses with one process")
+    if partition_size < 1:
+        raise ToolkitError(f"partition_size must be >= 1, got {partition_size}")
+    return bool(on_cluster)
 
 
 def _run_local(plan: PreannotationPlan, nlp: Language, n_process: int, batch_size: int, progress: bool) -> None:
