@@ -24,7 +24,8 @@ class AnnotatorState:
     problems: list[Problem] = field(default_factory=list)
 
     def table(self, kind: str) -> dict[str, Any]:
-        return {"span": self.spans, "stance": self.stances, "link": self.links}[kind]
+        tables: dict[str, dict[str, Any]] = {"span": self.spans, "stance": self.stances, "link": self.links}
+        return tables[kind]
 
     def __repr__(self) -> str:
         return (
