@@ -12,9 +12,13 @@ ready for ``to_csv``), linear in the data:
   verbs side by side.
 * :func:`distinctive_words` -- per outlet, the words and two-word phrases it uses more than the
   others: the weighted log-odds ratio with an informative Dirichlet prior of Monroe, Colaresi
-  and Quinn (2008), "Fightin' Words", computed by :func:`log_odds_dirichlet`.
+  and Quinn (2008), "Fightin' Words", computed by :func:`log_odds_dirichlet`, on lemmas
+  (:mod:`toolkit.compare.lemmas`) without stop words.
 * :func:`emphasis` -- what each outlet puts in its headline and first paragraph, and which
   outlets leave out an entity, claim cluster or quotation most outlets carry.
+
+What each outlet calls the same entity (appositions, titles, adjectives) is in
+:mod:`toolkit.compare.descriptors`.
 """
 
 from __future__ import annotations
