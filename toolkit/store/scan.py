@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import functools
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..model import Document, LabelSchema
 from ..validation import span_fit_problem, vocabulary_problems
@@ -49,10 +49,12 @@ try:
 except ImportError:  # pragma: no cover
     import json
 
-    _loads = json.loads
+    _loads = cast(Any, json.loads)  # orjson.loads' type also takes memoryview; only bytes and str are passed
 
-    def _dumps(obj: Any) -> bytes:
+    def _json_dumps(obj: Any) -> bytes:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    _dumps = cast(Any, _json_dumps)  # called with one argument, as orjson.dumps is here
 
 
 class Strings:
@@ -111,7 +113,7 @@ class Strings:
         values = self._taken(rows)
         return values if isinstance(values, list) else values.to_pylist()
 
-    def rows_in(self, rows: np.ndarray, wanted: set[str]) -> tuple[np.ndarray, list[str | None]]:
+    def rows_in(self, rows: np.ndarray, wanted: set[str]) -> tuple[np.ndarray, list[str]]:
         """The rows (of ``rows``) whose value is in ``wanted``, and their values."""
         import numpy as np
 
@@ -119,13 +121,13 @@ class Strings:
         if pa is None or not len(rows):  # pragma: no cover
             values = self.pylist(rows)
             hit = [i for i, v in enumerate(values) if v in wanted]
-            return rows[hit], [values[i] for i in hit]
+            return rows[hit], [cast(str, values[i]) for i in hit]  # in wanted: a string
         import pyarrow.compute as pc
 
         values = self._taken(rows)
         mask = pc.is_in(values, value_set=pa.array(sorted(wanted), pa.string())).to_numpy(zero_copy_only=False)
-        hit = np.flatnonzero(mask)
-        return rows[hit], values.take(pa.array(hit, pa.int64())).to_pylist()
+        hits = np.flatnonzero(mask)
+        return rows[hits], values.take(pa.array(hits, pa.int64())).to_pylist()
 
 
 def release_arrow_memory() -> None:
@@ -153,7 +155,7 @@ def _malloc_trim() -> Any:
         return None
 
 
-def coded(codes: np.ndarray, values: list[str | None]) -> Any:
+def coded(codes: np.ndarray, values: Sequence[str | None]) -> Any:
     """The strings ``values[code]`` for ``codes`` (-1: missing) as an Arrow array (a list without pyarrow)."""
     pa = _arrow()
     if pa is None:  # pragma: no cover
@@ -318,9 +320,10 @@ def scan_log(log: RecordLog, vocab: Vocab, docs: Mapping[str, Document] | None) 
             del block
             for cols in (spans, stances, links):
                 cols.flush()
-    rows = [_current_rows(cols) for cols in (spans, stances, links)]
+    span_rows, stance_rows, link_rows = (_current_rows(cols) for cols in (spans, stances, links))
     release_arrow_memory()
-    return LogScan(log.annotator, str(log.path), vocab, spans, stances, links, *rows, problems)
+    return LogScan(log.annotator, str(log.path), vocab, spans, stances, links, span_rows, stance_rows, link_rows,
+                   problems)  # fmt: skip
 
 
 def _take_block(
@@ -513,7 +516,7 @@ def _check_links(
     for r, oid, a, b in zip(rows.tolist(), lk.id.pylist(rows), lk.a.pylist(rows), lk.b.pylist(rows), strict=True):
         why = ""
         for end, doc_id in ((a, doc_of[lk.doc_a[r]]), (b, doc_of[lk.doc_b[r]])):
-            ref = _find_span(end, scan.annotator, refs, other_layer)
+            ref = _find_span(cast(str, end), scan.annotator, refs, other_layer)  # link ends are never null
             if ref is None:
                 why = f"link end {end!r} is not a span of any annotator"
             elif ref[0] != doc_id:
