@@ -7,17 +7,17 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..model import check_annotator, utc_now
 from ..validation import event_problem
 from .files import annotator_filename, atomic_write_text, file_lock, fsync_dir, gc_paused, write_all
 
 try:  # orjson parses record lines several times faster; the stdlib is the fallback
-    from orjson import JSONDecodeError as _FastDecodeError
     from orjson import loads as _fast_loads
 except ImportError:  # pragma: no cover
-    _fast_loads, _FastDecodeError = json.loads, json.JSONDecodeError
+    _fast_loads = cast(Any, json.loads)  # orjson.loads' type also takes memoryview; only bytes are passed
+_FastDecodeError = json.JSONDecodeError  # orjson's JSONDecodeError is a subclass
 
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 #: Bytes of a log parsed at a time by :meth:`RecordLog.stream`.
