@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import ValidationError
 from ._common import AlignmentLog, Summary, align_spans, example_tokens, examples, write_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spacy.tokens import Doc, DocBin
+    from spacy.tokens import Doc, DocBin, Span
     from spacy.vocab import Vocab
 
     from ..store import Frames
@@ -86,15 +86,17 @@ def build_docs(frames: Frames, lang: str = "en") -> tuple[list[Doc], Summary]:
         claims = align_spans(index, rows[rows["layer"] == "claim"], resolve_overlaps=False)
         ent_log.add(d.doc_id, d.text, ents)
         claim_log.add(d.doc_id, d.text, claims)
-        kept = [doc.char_span(s, e, label=lab) for _ts, _te, s, e, lab, _r in ents.kept]
+        # align_spans puts every span on token boundaries, so char_span never returns None here
+        kept = cast("list[Span]", [doc.char_span(s, e, label=lab) for _ts, _te, s, e, lab, _r in ents.kept])
         doc.ents = kept
         doc.spans["entities"] = sorted(
-            kept + [doc.char_span(s, e, label=lab) for _ts, _te, s, e, lab, _r in ents.overlapping],
+            kept + cast("list[Span]", [doc.char_span(s, e, label=lab) for _ts, _te, s, e, lab, _r in ents.overlapping]),
             key=lambda sp: (sp.start, sp.end),
         )
-        doc.spans["claims"] = [doc.char_span(s, e, label=lab) for _ts, _te, s, e, lab, _r in claims.kept]
+        doc.spans["claims"] = cast("list[Span]", [doc.char_span(s, e, label=lab) for _ts, _te, s, e, lab, _r in claims.kept])
         for _ts, _te, s, e, _lab, r in claims.kept:
-            doc.user_data[("claim", s, e)] = dict(r.attrs) if isinstance(r.attrs, dict) else {}
+            # spaCy's stub types user_data as dict[str, Any]; spaCy itself uses tuple keys there too
+            doc.user_data[("claim", s, e)] = dict(r.attrs) if isinstance(r.attrs, dict) else {}  # type: ignore[index]
         docs.append(doc)
         seen.add(d.doc_id)
         n_ents += len(kept)

@@ -31,7 +31,8 @@ def render_jsonl(frames: Frames) -> tuple[str, Summary]:
         for g in (ds, dt, dl):
             if g is not None:
                 names |= set(g["annotator"])
-        for ann in sorted(names) or [None]:
+        layers: list[str | None] = [*sorted(names)] or [None]  # a document without annotations: one line
+        for ann in layers:
             sp = ds[ds["annotator"] == ann] if ds is not None else None
             st = dt[dt["annotator"] == ann] if dt is not None else None
             lk = dl[dl["annotator"] == ann] if dl is not None else None
