@@ -134,15 +134,49 @@ def loads(line: str, where: str) -> Any:
     return value
 
 
+def _stream_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of a UTF-8 file read a line at a time (a JSON Lines corpus can be
+    bigger than memory).  Same lines, numbers and one-line errors as
+    ``enumerate(read_text(path).splitlines(), 1)``."""
+    where = show_path(path)
+    try:
+        f = path.open("rb")
+    except FileNotFoundError:
+        raise ImportFormatError(f"{where}: no such file") from None
+    except IsADirectoryError:
+        raise ImportFormatError(f"{where}: is a folder, expected a file") from None
+    except OSError as exc:
+        raise ImportFormatError(f"{where}: cannot read ({exc.strerror or exc})") from None
+    n, offset, blank = 0, 0, True
+    with f:
+        try:
+            for raw in f:
+                try:
+                    text = raw.decode("utf-8-sig" if offset == 0 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    raise ImportFormatError(
+                        f"{where}: not valid UTF-8 (byte {offset + exc.start}, line {n + 1}); save the file as UTF-8"
+                    ) from None
+                offset += len(raw)
+                blank = blank and not raw.strip()
+                for line in text.splitlines():
+                    n += 1
+                    yield n, line
+        except OSError as exc:  # e.g. a folder given as a file on some systems
+            raise ImportFormatError(f"{where}: cannot read ({exc.strerror or exc})") from None
+    if blank:
+        raise ImportFormatError(f"{where}: file is empty")
+
+
 def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, str, Any]]:
     """``(line number, where, value)`` for every non-blank line of a JSON Lines file.
 
     A file that is one JSON value spread over several lines (a ``.json`` file
     given as JSON Lines) gets an error saying so rather than a parse error on line 1.
     """
-    text = read_text(path) if text is None else text
     name = show_path(path)
-    for n, line in enumerate(text.splitlines(), 1):
+    lines = enumerate(text.splitlines(), 1) if text is not None else _stream_lines(path)
+    for n, line in lines:
         if not line.strip():
             continue
         where = f"{name}:{n}"
