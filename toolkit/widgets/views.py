@@ -119,9 +119,9 @@ class SpanTagger(_View):
     doc = t.Dict().tag(sync=True)  # id, source, title, published, url
     text = t.Unicode("").tag(sync=True)
     # [{id, start, end, label, layer, text, suggestion, score (None: no score), annotator, kind, speaker, speaker_span}]
-    spans = t.List().tag(sync=True)
-    labels = t.List().tag(sync=True)  # [{name, color, layer, key, description}]
-    claim_kinds = t.List().tag(sync=True)
+    spans: t.List[Any] = t.List().tag(sync=True)
+    labels: t.List[Any] = t.List().tag(sync=True)  # [{name, color, layer, key, description}]
+    claim_kinds: t.List[Any] = t.List().tag(sync=True)
     selection = t.List(t.Int()).tag(sync=True)  # [] or [start, end] (snapped by Python)
     selected = t.Unicode("").tag(sync=True)  # id of the selected span
     can_undo = t.Bool(False).tag(sync=True)
@@ -150,7 +150,7 @@ class NavBar(_View):
     count = t.Int(0).tag(sync=True)  # documents in the filtered list
     done = t.Int(0).tag(sync=True)  # documents (filtered) with at least one annotation of this annotator
     total = t.Int(0).tag(sync=True)
-    sources = t.List().tag(sync=True)
+    sources: t.List[Any] = t.List().tag(sync=True)
     source = t.Unicode("").tag(sync=True)
 
     def __repr__(self) -> str:
@@ -161,8 +161,8 @@ class StancePanel(_View):
     """Stance buttons for the document and for the selected claim."""
 
     view = t.Unicode("stances").tag(sync=True)
-    targets = t.List().tag(sync=True)
-    values = t.List().tag(sync=True)
+    targets: t.List[Any] = t.List().tag(sync=True)
+    values: t.List[Any] = t.List().tag(sync=True)
     doc_values = t.Dict().tag(sync=True)  # target -> value (document level)
     claim = t.Unicode("").tag(sync=True)
     claim_text = t.Unicode("").tag(sync=True)
@@ -175,7 +175,7 @@ class LinkPicker(_View):
     view = t.Unicode("links").tag(sync=True)
     claim = t.Unicode("").tag(sync=True)
     claim_text = t.Unicode("").tag(sync=True)
-    candidates = t.List().tag(sync=True)  # [{id, doc, source, title, text, score, linked}]
+    candidates: t.List[Any] = t.List().tag(sync=True)  # [{id, doc, source, title, text, score, linked}]
 
 
 class SideBySideView(_View):
@@ -184,7 +184,7 @@ class SideBySideView(_View):
     view = t.Unicode("side").tag(sync=True)
     left = t.Dict().tag(sync=True)  # {id, source, title, text, spans}
     right = t.Dict().tag(sync=True)
-    labels = t.List().tag(sync=True)
+    labels: t.List[Any] = t.List().tag(sync=True)
     clusters = t.Dict().tag(sync=True)  # span id -> cluster number (linked claims)
-    shared = t.List().tag(sync=True)  # entity span ids whose text occurs as an entity in both documents
-    options = t.List().tag(sync=True)  # [{id, label}] documents to pick from
+    shared: t.List[Any] = t.List().tag(sync=True)  # entity span ids whose text occurs as an entity in both documents
+    options: t.List[Any] = t.List().tag(sync=True)  # [{id, label}] documents to pick from
