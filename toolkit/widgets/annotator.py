@@ -458,7 +458,8 @@ class Annotator(ipw.VBox):
 
         def undo() -> None:
             self.project.restore(span)
-            for rec in [*stances, *links, *spoken]:
+            records: list[Span | Stance | ClaimLink] = [*stances, *links, *spoken]
+            for rec in records:
                 self.project.restore(rec)
 
         do()
