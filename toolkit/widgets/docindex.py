@@ -24,14 +24,14 @@ import os
 import tempfile
 from array import array
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
 try:  # a faster parser where it is installed (the store uses it too)
     from orjson import loads as _loads
 except ImportError:  # pragma: no cover - orjson is optional
-    _loads = json.loads
+    _loads = cast(Any, json.loads)  # orjson.loads' type also takes memoryview; only bytes and str are passed
 
 from ..errors import CorruptFileError, NotFoundError, ValidationError
 from ..model import Document, Span, record_from_event
@@ -80,7 +80,7 @@ def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".npz")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
+            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub: a ** dict could fill allow_pickle
         os.replace(tmp, path)
     except OSError:
         return
