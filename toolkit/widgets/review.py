@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -540,7 +540,7 @@ class SpanReviewWidget(_KeyedReview):
         self.message = f"recorded {unit.uid}: {choice}. {self.message}"
 
     # ------------------------------------------------------------ view data
-    def _segments(self, text: str, lo: int, hi: int, spans: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def _segments(self, text: str, lo: int, hi: int, spans: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Cut ``text[lo:hi]`` at span boundaries; each piece lists the labels covering it (code points)."""
         cuts = sorted({lo, hi, *(min(max(p, lo), hi) for s in spans for p in (s["start"], s["end"]))})
         out = []
