@@ -11,6 +11,8 @@ used (an annotator name, ``"gold"``, ``"model"`` for all model suggestions, ``"h
 * :mod:`~toolkit.compare.stances` -- stance per source and target, with agreement;
 * :mod:`~toolkit.compare.profiles` -- length, quotations and speakers per source;
 * :mod:`~toolkit.compare.framing` -- voices, attribution verbs, distinctive wording, emphasis;
+* :mod:`~toolkit.compare.descriptors` -- what each outlet calls each entity (appositions, titles);
+* :mod:`~toolkit.compare.lemmas` -- the small rule-based English lemmatiser of distinctive wording;
 * :mod:`~toolkit.compare.plots` -- heatmaps and bar charts (matplotlib Figures);
 * :mod:`~toolkit.compare.report` -- one self-contained HTML report (``toolkit report``).
 
@@ -37,6 +39,8 @@ _EXPORTS = {
     "profiles": ["source_profiles", "document_profiles"],
     "framing": ["voices", "voice_presence", "attribution_verbs", "verb_table", "shared_quote_verbs",
                 "distinctive_words", "log_odds_dirichlet", "emphasis"],
+    "descriptors": ["entity_descriptors", "distinctive_descriptors", "descriptor_table"],
+    "lemmas": ["lemma"],
     "plots": ["coverage_heatmap", "stance_bars", "profile_bars"],
     "report": ["Comparison", "write_report", "render_report"],
 }
