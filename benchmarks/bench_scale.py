@@ -256,6 +256,8 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per step (default 1800)")
     ap.add_argument("--workdir", help="where projects are built (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the generated projects")
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --workdir: reuse projects a previous --keep run left there (no generation or import)")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -267,12 +269,17 @@ def main() -> None:
     try:
         for size in sizes:
             work = root / f"n{size}"
+            project = work / "project"
+            if args.reuse and (project / "project.json").exists():
+                disk[size] = sum(f.stat().st_size for f in project.rglob("*") if f.is_file()) / 2**20
+                print(f"[{size}] reusing {project} ({disk[size]:.0f} MiB on disk)", flush=True)
+                _run_steps(size, project, work, wanted, args.timeout, results)
+                continue
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir()
             t = time.perf_counter()
             articles, plan = generate(size, work)
             print(f"[{size}] generated {size} articles in {time.perf_counter() - t:.1f} s", flush=True)
-            project = work / "project"
             subprocess.run([*TOOLKIT, "--project", str(project), "init", "--target", "Velmora", "--target",
                             "Ostrand", "--target", "the deal"], check=True, cwd=REPO, capture_output=True)
             if wanted is None or "import" in wanted:
@@ -288,11 +295,7 @@ def main() -> None:
             disk[size] = sum(f.stat().st_size for f in project.rglob("*") if f.is_file()) / 2**20
             print(f"[{size}] annotation logs written in {time.perf_counter() - t:.1f} s; "
                   f"project {disk[size]:.0f} MiB on disk", flush=True)
-            for name, cmd in steps(project, work).items():
-                if wanted is not None and name not in wanted:
-                    continue
-                results.setdefault(name, {})[size] = r = run_isolated(cmd, args.timeout)
-                print(f"[{size}] {name}: {r[0]:.1f} s, {r[1]:.0f} MiB, {r[2]}  {r[3][:90]}", flush=True)
+            _run_steps(size, project, work, wanted, args.timeout, results)
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
     finally:
@@ -302,6 +305,15 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps({"sizes": sizes, "disk_mib": disk, "results": {
             k: {str(n): v for n, v in r.items()} for k, r in results.items()}}, indent=2))
+
+
+def _run_steps(size: int, project: Path, work: Path, wanted: set[str] | None, timeout: float,
+               results: dict) -> None:
+    for name, cmd in steps(project, work).items():
+        if wanted is not None and name not in wanted:
+            continue
+        results.setdefault(name, {})[size] = r = run_isolated(cmd, timeout)
+        print(f"[{size}] {name}: {r[0]:.1f} s, {r[1]:.0f} MiB, {r[2]}  {r[3][:90]}", flush=True)
 
 
 def _print_table(sizes: list[int], results: dict, disk: dict[int, float]) -> None:
