@@ -45,7 +45,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -343,11 +343,11 @@ class DocumentAttribution:
             self.sent_last.append(last)
             self.sent_of[first : last + 1] = [k] * (last + 1 - first)
         self.para_starts: list[int] = []
-        pos = 0
+        offset = 0
         for line in self.text.split("\n"):
             if line.strip():
-                self.para_starts.append(pos + len(line) - len(line.lstrip()))
-            pos += len(line) + 1
+                self.para_starts.append(offset + len(line) - len(line.lstrip()))
+            offset += len(line) + 1
         self._para_start_set = set(self.para_starts)
         # outer quotations (nested ones share their outer's speaker) and quoted tokens
         self.quoted = [False] * n
@@ -425,14 +425,14 @@ class DocumentAttribution:
         """Mentions from the entities (and proper-noun runs the tagger missed), grouped into entities."""
         doc = self.doc
         raw: list[tuple[int, int, str]] = []
-        for ent in self.ents:
-            if ent.label_ in _NAME_LABELS:
+        for ner in self.ents:
+            if ner.label_ in _NAME_LABELS:
                 # "Olexandr" (GPE) + "Tarnov" (NORP): one name cut in two by the tagger
-                if raw and raw[-1][1] == ent.start - 1 and doc[ent.start - 1].dep_ in ("compound", "flat"):
+                if raw and raw[-1][1] == ner.start - 1 and doc[ner.start - 1].dep_ in ("compound", "flat"):
                     a, _, lab = raw.pop()
-                    raw.append((a, ent.end - 1, "PERSON" if "PERSON" in (lab, ent.label_) else "PROPN"))
+                    raw.append((a, ner.end - 1, "PERSON" if "PERSON" in (lab, ner.label_) else "PROPN"))
                 else:
-                    raw.append((ent.start, ent.end - 1, ent.label_))
+                    raw.append((ner.start, ner.end - 1, ner.label_))
         in_ent = {i for a, b, _ in raw for i in range(a, b + 1)}
         # runs of capitalised proper nouns the entity tagger missed (or took for a date): "Ana Pires"
         run: list[int] = []
@@ -859,9 +859,9 @@ class DocumentAttribution:
                 if att.speaker is not None:
                     return att
             if depth > 1 and (lemma in _DOCUMENT_NOUNS or lemma in _PROXY_NOUNS):
-                att = self._owner(o, how, depth - 1)
-                if att is not None:
-                    return att
+                owned = self._owner(o, how, depth - 1)
+                if owned is not None:
+                    return owned
         return None
 
     # ------------------------------------------------------------------ verbs
@@ -917,11 +917,11 @@ class DocumentAttribution:
         out: list[Attribution] = [_NONE] * len(self.quotes)
         # last speaker per paragraph (position, attribution), from verbs and quotations
         last_in_para: dict[int, tuple[int, Attribution]] = {}
-        for v, att in self.by_verb.items():
-            if att.speaker is not None:
+        for v, verb_att in self.by_verb.items():
+            if verb_att.speaker is not None:
                 p = self._para(self.doc[v].idx)
                 if p not in last_in_para or last_in_para[p][0] < self.doc[v].idx:
-                    last_in_para[p] = (self.doc[v].idx, att)
+                    last_in_para[p] = (self.doc[v].idx, verb_att)
         prev: tuple[int, Attribution] | None = None  # previous outer quotation (end char, attribution)
         for n, qi in enumerate(self.outer):
             q = self.quotes[qi]
@@ -1203,7 +1203,7 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     return [(a, b - 1) for a, b in zip(starts, [*starts[1:], n], strict=True)]
 
 
-_HASHES: dict[str, np.ndarray] = {}
+_HASHES: dict[str, Any] = {}  # word lists as arrays; single words as np.uint64
 
 
 def _hashes(doc: Doc) -> dict[str, np.ndarray]:
