@@ -53,7 +53,7 @@ static_check() {
     echo "==> $name: $(printf '%s\n' "$out" | tail -n 1)"
   else
     printf '%s\n' "$out"
-    echo "==> $name FAILED: $(printf '%s\n' "$out" | grep -v '^$' | tail -n 1)"
+    echo "==> $name FAILED: $(printf '%s\n' "$out" | grep -E '^(Found|error)' | tail -n 1)"
     rc=1
   fi
 }
