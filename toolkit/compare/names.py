@@ -389,7 +389,7 @@ class NameGrouper:
             ka, kc = name_key(a), name_key(c)
             self._rejected[ka].add(kc)
             self._rejected[kc].add(ka)
-        self._parse_cache: dict[str, tuple[str, NameParts]] = {}
+        self._parse_cache: dict[str, tuple[str, NameParts, str]] = {}
         self.parts: dict[str, NameParts] = {}
         self.forms: dict[str, dict[str, int]] = {}    # node -> {cleaned form: mentions}
         self.labels: dict[str, dict[str, int]] = {}   # node -> {label: mentions}
@@ -520,8 +520,8 @@ class NameGrouper:
                                and (p.initials[0] or any(f.isupper() for f in self.forms[n]))}
         self._collect_group_labels(direct_only=True)
         # Rule 3: shorter forms inside each document.
-        for doc_id, nodes in self.docs.items():
-            self._resolve_document(doc_id, nodes)
+        for doc_id, doc_nodes in self.docs.items():
+            self._resolve_document(doc_id, doc_nodes)
         self._join_resolved_acronyms()
         self._collect_group_labels(direct_only=False)
         self._display = {}
@@ -821,7 +821,7 @@ class NameGrouper:
                     by_surname[self.parts[k].surname].add(root)
                     by_surname_skel[skeleton_word(self.parts[k].surname)].add(root)
         for root in sorted(live):
-            labels = self.group_labels.get(root, {})
+            labels: Mapping[str, int] = self.group_labels.get(root, Counter())
             if not any(lab in self.person_labels for lab in labels):
                 continue
             keys = [k for k in self.group_keys.get(root, []) if k in self.parts and not self._is_numeric(k)]
@@ -854,12 +854,12 @@ class NameGrouper:
         # 2b. acronyms and places without their feature word, across documents.
         by_acronym: dict[str, set[str]] = defaultdict(set)
         by_place: dict[str, set[str]] = defaultdict(set)
-        for n, a in self._acronym_of.items():
-            if find(n) in live:
-                by_acronym[a].add(find(n))
-        for n, w in self._place_of.items():
-            if find(n) in live:
-                by_place[w].add(find(n))
+        for node, acr in self._acronym_of.items():
+            if find(node) in live:
+                by_acronym[acr].add(find(node))
+        for node, w in self._place_of.items():
+            if find(node) in live:
+                by_place[w].add(find(node))
         for root in sorted(live):
             keys = [k for k in self.group_keys.get(root, []) if k in self.parts]
             if not keys or any(" " in k or "\x1f" in k for k in keys):

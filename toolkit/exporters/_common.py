@@ -143,7 +143,7 @@ def merge_spans(spans: pd.DataFrame, stances: pd.DataFrame | None = None, rule: 
     rest = rest.sort_values(["doc_id", "start", "end", "label", "annotator"], kind="stable")
     key = ["doc_id", "start", "end", "label"]
     votes = rest.groupby(key, sort=False)["annotator"].transform("nunique")
-    need = rest["doc_id"].map(voters)
+    need = rest["doc_id"].map(voters).astype("float64")  # doc_id may be categorical: map would keep that dtype
     ok = votes == need if rule == "all" else votes * 2 > need
     agreed = rest[ok].drop_duplicates(key, keep="first").copy()
     agreed["annotator"] = MERGED
