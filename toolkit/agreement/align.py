@@ -60,12 +60,20 @@ def align_claims(
     if len(spans) == 0:
         return pd.DataFrame(columns=ALIGN_COLUMNS)
     claims = spans[(spans["layer"] == "claim") & spans["annotator"].isin(names)]
+    # One sort, then plain lists walked document by document (no per-document DataFrame work).
+    claims = pd.DataFrame({"id": claims["id"].astype(str), "doc_id": claims["doc_id"].astype(str),
+                           "annotator": claims["annotator"].astype(str), "start": claims["start"].astype(int),
+                           "end": claims["end"].astype(int)})
+    claims = claims.sort_values(["doc_id", "start", "end", "id"], kind="stable")
+    cols = [claims[c].tolist() for c in ("id", "doc_id", "annotator", "start", "end")]
     rows: list[dict[str, object]] = []
-    for doc_id, doc in claims.groupby("doc_id", sort=True):
-        items = {
-            str(r.id): (str(r.annotator), int(r.start), int(r.end))
-            for r in doc.sort_values(["start", "end", "id"]).itertuples()
-        }
+    n, i = len(cols[0]), 0
+    while i < n:
+        doc_id, j = cols[1][i], i
+        while j < n and cols[1][j] == doc_id:
+            j += 1
+        items = {cols[0][k]: (cols[2][k], cols[3][k], cols[4][k]) for k in range(i, j)}
+        i = j
         by_ann: dict[str, list[str]] = {}
         for sid, (ann, _, _) in items.items():
             by_ann.setdefault(ann, []).append(sid)

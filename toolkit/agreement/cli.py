@@ -39,9 +39,12 @@ def run(args: argparse.Namespace) -> int:
     from .reports import disagreements, span_report, stance_agreement
 
     proj = Project.open(args.project)
-    frames = proj.load()
+    frames = proj.load(include_models=False)  # agreement is between people: model logs are not read
     frame = frames.stances if args.task == "stances" else frames.spans
     hint = agreement_hint(frame, args.task)
+    if hint is not None and frame.empty:  # say what the model layers hold, as the hint does for a full load
+        full = proj.load()
+        hint = agreement_hint(full.stances if args.task == "stances" else full.spans, args.task)
     if hint is not None:
         # not an error: the project is fine, it just has nothing to compare yet
         print(hint, file=sys.stderr)

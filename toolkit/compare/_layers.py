@@ -62,14 +62,15 @@ def layer_mask(frame: pd.DataFrame, layer: Layer) -> pd.Series:
 def layer_annotators(annotators: Sequence[str], layer: Layer) -> list[str]:
     """The annotators of a project that ``layer`` selects, so that only their logs are read.
 
-    ``None`` follows :func:`layer_mask` (``gold`` if there is one, else the humans) and falls
-    back to the model layers when the project has no human annotator (a project with
-    suggestions only).  Unknown names are kept (loading reports them).
+    ``None`` reads every human layer (:func:`layer_mask` then picks ``gold`` per frame, which
+    may have gold spans but no gold stances) and falls back to the model layers when the
+    project has no human annotator (a project with suggestions only).  Unknown names are
+    kept (loading reports them).
     """
     models = [a for a in annotators if a.startswith(MODEL_PREFIX)]
     humans = [a for a in annotators if not a.startswith(MODEL_PREFIX)]
     if layer is None:
-        return ["gold"] if "gold" in humans else (humans or models)
+        return humans or models
     if isinstance(layer, str):
         return {"model": models, "human": humans, "all": list(annotators)}.get(layer, [layer])
     out: list[str] = []

@@ -71,6 +71,7 @@ def run(args: argparse.Namespace, project: Project) -> int:
     """Export ``project`` as ``args`` ask; the summary and any notes go to stderr when the data goes to stdout."""
     from ..hints import empty_hint
     from . import FORMATS, export, render
+    from ..compare._layers import layer_annotators
     from ._common import layer_note
 
     fmt = resolve_format(args)
@@ -83,8 +84,11 @@ def run(args: argparse.Namespace, project: Project) -> int:
         raise ValidationError(f"{fmt} export writes a folder; give -o FOLDER instead of '-'")
     if args.dev_share is not None and args.output and Path(args.output).suffix == ".spacy":
         raise ValidationError("with --dev-share, -o names a folder (train.spacy and dev.spacy are written in it)")
-    _check_names(layer, project.annotators())
-    frames = project.load()
+    known = project.annotators()
+    _check_names(layer, known)
+    # only the logs the layer needs are read (a model layer is often most of a big project)
+    loaded = [a for a in layer_annotators(known, layer if layer is not None else spec.default_layer) if a in known]
+    frames = project.load(annotators=loaded)
     opts: dict[str, Any] = {"layer": layer, "merge": args.merge}
     if fmt == "spacy":
         opts["lang"] = args.lang
@@ -112,7 +116,8 @@ def run(args: argparse.Namespace, project: Project) -> int:
     if not _written(summary):
         frame = frames.stances if fmt == "csv" else frames.spans
         what = "stances" if fmt == "csv" else "annotations"
-        print(empty_hint(frame, what, layer if layer is not None else spec.default_layer), file=sys.stderr)
+        print(empty_hint(frame, what, layer if layer is not None else spec.default_layer,
+                         annotators=[a for a in known if a not in loaded]), file=sys.stderr)
     return 0
 
 
