@@ -169,3 +169,40 @@ def test_suggest_links_neighbors_keeps_each_claims_best() -> None:
         kept = few[(few["a"] == me) | (few["b"] == me)]
         assert kept["score"].max() == pytest.approx(best_score)
     assert every.iloc[0]["score"] == few.iloc[0]["score"]
+
+
+@pytest.mark.parametrize(("k", "min_score"), [(1, 0.0), (5, 0.0), (5, 0.2), (None, 0.1)])
+def test_pruned_candidates_are_exact_pairs_that_share_a_rare_term(k: int | None, min_score: float) -> None:
+    # Big inputs find candidates through rare terms only (linear time).  Every pair it returns has
+    # its exact score and shares a rare term; with no common term at all it equals brute force.
+    x = _unit_rows(150, 300, 0.03, seed=5)
+    rng = np.random.default_rng(6)
+    doc, cluster = rng.integers(0, 40, 150), rng.integers(0, 120, 150)
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    rows, cols, scores = claims.top_k_similar(x, k, min_score, [doc, cluster], max_df=int(df.max()))
+    assert _as_rows(rows, cols) == _brute(x, k, min_score, [doc, cluster])
+    max_df = int(np.percentile(df[df > 0], 60))
+    rows, cols, scores = claims.top_k_similar(x, k, min_score, [doc, cluster], max_df=max_df)
+    dense = (x @ x.T).toarray()
+    np.testing.assert_allclose(scores, dense[rows, cols], rtol=1e-5)
+    rare = sparse.csr_matrix(x[:, np.flatnonzero((df >= 2) & (df <= max_df))])
+    shared = (rare @ rare.T).toarray()
+    assert len(rows) and (shared[rows, cols] > 0).all()
+    everything = _brute(x, None, min_score, [doc, cluster])
+    for r, found in _as_rows(rows, cols).items():  # each row: the best of its candidates, in brute-force order
+        assert found == [j for j in everything[r] if shared[r, j] > 0][:k]
+
+
+def test_big_inputs_take_the_pruned_path_and_keep_the_best_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    x = _unit_rows(400, 2000, 0.01, seed=8)
+    exact = claims.top_k_similar(x, 5, 0.0, max_df=None)
+    monkeypatch.setattr(claims, "PRUNE_ABOVE", 100)
+    monkeypatch.setattr(claims, "COMMON_DF", 30)
+    called: list[int] = []
+    real = claims._top_k_pruned
+    monkeypatch.setattr(claims, "_top_k_pruned", lambda *a: (called.append(a[4]), real(*a))[1])
+    pruned = claims.top_k_similar(x, 5, 0.0)
+    assert called == [30]
+    e = set(zip(exact[0].tolist(), exact[1].tolist(), strict=True))
+    p = set(zip(pruned[0].tolist(), pruned[1].tolist(), strict=True))
+    assert len(e & p) / len(e) >= 0.95

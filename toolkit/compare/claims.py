@@ -269,12 +269,100 @@ def _sparse_product_to_dense() -> Callable[..., np.ndarray] | None:
     return sparse_matmul_to_dense
 
 
+#: Above this many rows, :func:`top_k_similar` finds candidates through rare terms only (linear time).
+PRUNE_ABOVE = 20_000
+#: A term in more rows than this is "common": it does not make two rows candidates (its weight still counts).
+COMMON_DF = 200
+#: Upper bound on candidate pairs scored at once on the pruned path.
+PRUNED_BLOCK_ENTRIES = 1 << 21
+
+
+def _top_k_rows(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, k: int | None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's ``k`` best entries, by decreasing score then increasing column.
+
+    The input is ordered by row, then column (a CSR product with sorted indices) and the scores
+    are non-negative float32: one stable sort on an integer key (row, then the score's bits
+    reversed) orders it, which is several times faster than a three-key ``lexsort``."""
+    if not len(rows):
+        return rows, cols, scores
+    key = (rows.astype(np.int64) << 32) | (0x7FFFFFFF - scores.astype(np.float32).view(np.int32).astype(np.int64))
+    order = np.argsort(key, kind="stable")
+    rows, cols, scores = rows[order], cols[order], scores[order]
+    if k is not None:
+        first = np.searchsorted(rows, rows, side="left")
+        keep = np.arange(len(rows)) - first < k
+        rows, cols, scores = rows[keep], cols[keep], scores[keep]
+    return rows, cols, scores
+
+
+def _top_k_pruned(
+    x: sparse.csr_matrix, k: int | None, min_score: float, codes: list[np.ndarray], max_df: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`top_k_similar` for big inputs: two rows are candidates only when they share a term that
+    at most ``max_df`` rows contain; each candidate pair then gets its exact score (common terms
+    included).  Work is about ``sum over rows of the rows sharing its rare terms``, which is linear in
+    the number of rows for a fixed ``max_df``, instead of all pairs.
+
+    The common terms' share of a score is added only for candidates that could still reach the
+    row's top ``k``: scores are non-negative, so a row's k-th best rare-terms score is a floor for
+    its k-th best exact score, and ``|common_i| * |common_j|`` bounds what the common terms add."""
+    n = x.shape[0]
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    rare = np.flatnonzero((df >= 2) & (df <= max_df))
+    common = np.flatnonzero(df > max_df)
+    low = x[:, rare].tocsr()
+    high = x[:, common].tocsr() if len(common) else None
+    high_norm = (np.sqrt(np.asarray(high.multiply(high).sum(axis=1), dtype=np.float64)).ravel()
+                 if high is not None else None)
+    low_t = low.T.tocsr()
+    # rows per block so that a block's candidate entries stay near PRUNED_BLOCK_ENTRIES
+    binary = low.copy()
+    binary.data[:] = 1
+    cost = np.cumsum(np.asarray(binary @ df[rare].astype(np.float64)).ravel())
+    cuts = np.searchsorted(cost, np.arange(PRUNED_BLOCK_ENTRIES, cost[-1] + PRUNED_BLOCK_ENTRIES,
+                                           PRUNED_BLOCK_ENTRIES)) if n else np.empty(0, np.int64)
+    starts = np.unique(np.concatenate([[0], np.minimum(cuts + 1, n)])).astype(np.int64)
+    floor = min_score if min_score > 0 else float(np.finfo(np.float32).tiny)
+    out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for lo, hi in zip(starts.tolist(), [*starts[1:].tolist(), n], strict=True):
+        if hi <= lo:
+            continue
+        prod = (low[lo:hi] @ low_t).tocsr()
+        prod.sort_indices()
+        prod = prod.tocoo()
+        rows, cols = prod.row.astype(np.int64) + lo, prod.col.astype(np.int64)
+        keep = rows != cols
+        for c in codes:
+            keep &= c[rows] != c[cols]
+        rows, cols, score = rows[keep], cols[keep], prod.data[keep].astype(np.float32)
+        if high is not None and high_norm is not None and len(rows):
+            if k is not None:  # drop candidates that cannot reach their row's top k
+                tr, _tc, ts = _top_k_rows(rows, cols, score, k)
+                kth = np.zeros(hi - lo, dtype=np.float64)
+                counts = np.bincount(tr - lo, minlength=hi - lo)
+                last = np.searchsorted(tr, np.arange(lo, hi), side="right") - 1
+                full = counts >= k
+                kth[full] = ts[last[full]]
+                bound = score + high_norm[rows] * high_norm[cols] + 1e-6
+                hope = bound >= kth[rows - lo]
+                rows, cols, score = rows[hope], cols[hope], score[hope]
+            score = score + np.asarray(high[rows].multiply(high[cols]).sum(axis=1), dtype=np.float32).ravel()
+        ok = score >= floor
+        out.append(_top_k_rows(rows[ok], cols[ok], score[ok], k))
+    if not out:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
+    r, c, sc = zip(*out, strict=True)
+    return np.concatenate(r), np.concatenate(c), np.concatenate(sc)
+
+
 def top_k_similar(
     x: sparse.csr_matrix,
     k: int | None = 10,
     min_score: float = 0.0,
     exclude_same: Sequence[np.ndarray] = (),
     block_rows: int | None = None,
+    max_df: int | None | str = "auto",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's ``k`` most similar other rows by dot product (cosine for L2-normalised rows).
 
@@ -288,6 +376,12 @@ def top_k_similar(
     ``exclude_same`` (e.g. document, source or cluster codes).  ``k=None`` keeps every eligible
     pair.  Among equal scores the lower column index wins.
 
+    ``max_df``: with a number, only pairs sharing a term that at most ``max_df`` rows contain are
+    candidates (:func:`_top_k_pruned`: linear time; a pair that shares only common words is
+    missed, which costs little recall since such words weigh little in TF-IDF).  ``"auto"``
+    (default) does that with :data:`COMMON_DF` above :data:`PRUNE_ABOVE` rows and compares all
+    pairs below; ``None`` always compares all pairs (quadratic time, exact).
+
     Returns ``(rows, cols, scores)``, each row's entries by decreasing score.
     """
     if k is not None and k < 1:
@@ -298,6 +392,10 @@ def top_k_similar(
     for c in codes:
         if c.shape != (n,):
             raise ValueError(f"exclude_same arrays must have one code per row ({n}), got shape {c.shape}")
+    if max_df == "auto":
+        max_df = COMMON_DF if n > PRUNE_ABOVE else None
+    if max_df is not None:
+        return _top_k_pruned(x, k, min_score, codes, int(max_df))
     groups = [_Groups(c) for c in codes] if k is not None else []
     if block_rows is None:
         block_rows = max(1, BLOCK_ENTRIES // max(n, 1))
