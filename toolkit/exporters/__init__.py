@@ -33,7 +33,7 @@ from ..errors import ValidationError
 from ..tokenize import tokenize
 from ._common import MERGE_RULES, Summary, merge_spans, prepare, select_frames, write_text
 from .conll import render_conll
-from .docbin import build_docs, docbin_bytes, export_spacy, make_doc, split_documents
+from .docbin import build_docs, docbin_bytes, export_spacy, iter_docs, make_doc, split_documents
 from .jsonl import dumps_strict, render_jsonl
 from .tables import render_spans_csv, render_stances_csv
 from .tools import render_brat, render_doccano, render_prodigy
@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "EXPORTERS", "FORMATS", "MERGE_RULES", "ExportFormat", "Summary", "build_docs", "docbin_bytes", "dumps_strict",
+    "iter_docs",
     "export", "export_brat", "export_conll", "export_doccano", "export_jsonl", "export_prodigy", "export_spacy",
     "export_spans_csv", "export_stances_csv", "make_doc", "merge_spans", "prepare_for", "render", "render_brat",
     "render_conll", "render_doccano", "render_jsonl", "render_prodigy", "render_spans_csv", "render_stances_csv",
@@ -104,8 +105,8 @@ def render(fmt: str, frames: Frames, layer: Layer = None, merge: str | None = No
     f = _format(fmt)
     chosen, summary = prepare_for(fmt, frames, layer, merge)
     if fmt == "spacy":
-        docs, stats = build_docs(chosen, lang)
-        payload: Any = docbin_bytes(docs)
+        stats = Summary()
+        payload: Any = docbin_bytes(iter_docs(chosen, lang, stats))
     else:
         assert f.render is not None
         payload, stats = f.render(chosen)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -58,22 +58,28 @@ def split_documents(doc_ids: Sequence[str], dev_share: float, seed: int) -> tupl
     return set(ids[n_dev:]), set(ids[:n_dev])
 
 
-def build_docs(frames: Frames, lang: str = "en") -> tuple[list[Doc], Summary]:
-    """One ``Doc`` per (document, annotator) example with spans (after any layer choice or merge).
+#: Token attributes a ``.spacy`` export stores: the text and the entities.  The blank pipeline sets
+#: nothing else (no tags, parses or lemmas), so leaving the other attributes out loses nothing and
+#: makes the DocBin several times smaller while it is built.
+DOCBIN_ATTRS = ("ORTH", "SPACY", "ENT_IOB", "ENT_TYPE")
+
+
+def iter_docs(frames: Frames, lang: str = "en", summary: Summary | None = None) -> Iterator[Doc]:
+    """One ``Doc`` per (document, annotator) example with spans, made one at a time.
 
     Entity spans become ``doc.ents``; every span is also kept in ``doc.spans["entities"]`` /
     ``doc.spans["claims"]`` (claim attributes in ``doc.user_data[("claim", start, end)]``).
     ``doc.user_data`` holds ``doc_id``, ``source`` and ``annotator``.  Tokens are
     :func:`toolkit.tokenize.tokenize`'s, the same as the CoNLL export.  Spans not on
-    token boundaries and the shorter of overlapping entities are left out, counted and noted.
+    token boundaries and the shorter of overlapping entities are left out, counted and noted
+    in ``summary`` (filled when the iteration ends).
     """
     import spacy
 
     vocab = spacy.blank(lang).vocab
     ent_log, claim_log = AlignmentLog(), AlignmentLog()
-    docs: list[Doc] = []
     seen: set[str] = set()
-    n_ents = n_claims = 0
+    n_docs = n_ents = n_claims = 0
     base: tuple[str, Doc, Any] | None = None
     for d, ann, rows in examples(frames):
         if base is None or base[0] != d.doc_id:
@@ -97,23 +103,36 @@ def build_docs(frames: Frames, lang: str = "en") -> tuple[list[Doc], Summary]:
         for _ts, _te, s, e, _lab, r in claims.kept:
             # spaCy's stub types user_data as dict[str, Any]; spaCy itself uses tuple keys there too
             doc.user_data[("claim", s, e)] = dict(r.attrs) if isinstance(r.attrs, dict) else {}  # type: ignore[index]
-        docs.append(doc)
         seen.add(d.doc_id)
+        n_docs += 1
         n_ents += len(kept)
         n_claims += len(claims.kept)
-    summary = Summary(docs=len(docs), documents=len(seen), ents=n_ents, claims=n_claims,
-                      misaligned=ent_log.misaligned, dropped_overlapping=ent_log.overlapping,
-                      misaligned_claims=claim_log.misaligned)  # fmt: skip
-    summary.notes.extend(ent_log.notes())
-    summary.notes.extend(claim_log.notes("claim spans"))
+        yield doc
+    if summary is not None:
+        summary.update(docs=n_docs, documents=len(seen), ents=n_ents, claims=n_claims,
+                       misaligned=ent_log.misaligned, dropped_overlapping=ent_log.overlapping,
+                       misaligned_claims=claim_log.misaligned)  # fmt: skip
+        summary.notes.extend(ent_log.notes())
+        summary.notes.extend(claim_log.notes("claim spans"))
+
+
+def build_docs(frames: Frames, lang: str = "en") -> tuple[list[Doc], Summary]:
+    """:func:`iter_docs` as a list (for a few documents; exports stream them into a DocBin)."""
+    summary = Summary()
+    docs = list(iter_docs(frames, lang, summary))
     return docs, summary
 
 
-def docbin_bytes(docs: Sequence[Doc]) -> bytes:
-    """``docs`` serialised as one ``DocBin`` (user data kept)."""
+def new_docbin() -> DocBin:
+    """An empty ``DocBin`` for the export (user data kept, :data:`DOCBIN_ATTRS`)."""
     from spacy.tokens import DocBin
 
-    db: DocBin = DocBin(store_user_data=True)
+    return DocBin(attrs=list(DOCBIN_ATTRS), store_user_data=True)
+
+
+def docbin_bytes(docs: Iterable[Doc]) -> bytes:
+    """``docs`` serialised as one ``DocBin`` (user data kept), added one at a time."""
+    db = new_docbin()
     for doc in docs:
         db.add(doc)
     return db.to_bytes()
@@ -126,20 +145,26 @@ def export_spacy(
 
     The split is by document (every example of a document lands on the same side),
     shuffled with ``random.Random(seed)``.  ``opts`` (``layer``, ``merge``) choose the
-    annotations, see :func:`toolkit.exporters.prepare_for`.
+    annotations, see :func:`toolkit.exporters.prepare_for`.  Docs are made one at a time and
+    go straight into the DocBin, so memory is the DocBin's compact arrays, not the Docs.
     """
     from . import prepare_for
 
     frames, summary = prepare_for("spacy", frames, **opts)
-    docs, stats = build_docs(frames, lang)
-    summary = _combine(stats, summary)
+    stats = Summary()
     if dev_share is None:
-        write_bytes(path, docbin_bytes(docs))
-        return summary
-    train_ids, dev_ids = split_documents([d.user_data["doc_id"] for d in docs], dev_share, seed)
+        write_bytes(path, docbin_bytes(iter_docs(frames, lang, stats)))
+        return _combine(stats, summary)
+    with_spans = set(frames.spans["doc_id"].astype(str).unique()) if len(frames.spans) else set()
+    ids = [str(d) for d in frames.documents["doc_id"] if str(d) in with_spans]
+    train_ids, dev_ids = split_documents(ids, dev_share, seed)
+    train, dev = new_docbin(), new_docbin()
+    for doc in iter_docs(frames, lang, stats):
+        (dev if doc.user_data["doc_id"] in dev_ids else train).add(doc)
     folder = Path(path)
-    write_bytes(folder / "train.spacy", docbin_bytes([d for d in docs if d.user_data["doc_id"] in train_ids]))
-    write_bytes(folder / "dev.spacy", docbin_bytes([d for d in docs if d.user_data["doc_id"] in dev_ids]))
+    write_bytes(folder / "train.spacy", train.to_bytes())
+    write_bytes(folder / "dev.spacy", dev.to_bytes())
+    summary = _combine(stats, summary)
     summary["train_documents"], summary["dev_documents"] = len(train_ids), len(dev_ids)
     return summary
 
