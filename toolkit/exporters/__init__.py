@@ -34,7 +34,7 @@ from ..tokenize import tokenize
 from ._common import MERGE_RULES, Summary, merge_spans, prepare, select_frames, write_text
 from .conll import render_conll
 from .docbin import build_docs, docbin_bytes, export_spacy, iter_docs, make_doc, split_documents
-from .jsonl import dumps_strict, render_jsonl
+from .jsonl import dumps_strict, iter_jsonl_lines, render_jsonl, write_jsonl
 from .tables import render_spans_csv, render_stances_csv
 from .tools import render_brat, render_doccano, render_prodigy
 
@@ -119,6 +119,12 @@ def export(fmt: str, frames: Frames, path: str | Path, **opts: Any) -> Summary:
     """Write format ``fmt`` to ``path`` (a file, or a folder for ``brat`` and for ``spacy`` with ``dev_share``)."""
     if fmt == "spacy":
         return export_spacy(frames, path, **opts)
+    if fmt == "jsonl":  # streamed to the file: a big project's export is never held in memory
+        chosen, summary = prepare_for(fmt, frames, opts.get("layer"), opts.get("merge"))
+        stats = write_jsonl(chosen, path)
+        out = Summary({**stats, **summary})
+        out.notes = [*summary.notes, *stats.notes]
+        return out
     payload, summary = render(fmt, frames, **opts)
     if FORMATS[fmt].kind == "folder":
         folder = Path(path)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._common import Summary, by_doc, jsonable, missing
+from ._common import Summary, jsonable, missing
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from ..store import Frames
 
 
@@ -16,39 +20,62 @@ def dumps_strict(obj: Any) -> str:
     return json.dumps(jsonable(obj), ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
 
 
+def _grouped(frame: pd.DataFrame, columns: list[str], order: list[str]) -> dict[str, list[tuple]]:
+    """``doc_id -> rows`` (tuples of ``columns``) in ``order``: one sort and one pass, no per-document frames."""
+    if frame is None or not len(frame):
+        return {}
+    f = frame.sort_values(["doc_id", *order], kind="stable")
+    out: dict[str, list[tuple]] = {}
+    cols = [f[c].tolist() for c in ["doc_id", *columns]]
+    for row in zip(*cols, strict=True):
+        out.setdefault(str(row[0]), []).append(row[1:])
+    return out
+
+
+def iter_jsonl_lines(frames: Frames) -> Iterator[str]:
+    """The JSON Lines export a line at a time (see :func:`render_jsonl`); the summary counts come from
+    ``frames`` (documents) and the lines produced."""
+    spans = _grouped(frames.spans, ["annotator", "id", "start", "end", "label", "text", "attrs"],
+                     ["annotator", "start", "end"])
+    stances = _grouped(frames.stances, ["annotator", "target", "value", "claim_id"], ["annotator", "target"])
+    links = (_grouped(frames.links.rename(columns={"doc_a": "doc_id"}), ["annotator", "a", "b", "doc_b"], ["annotator"])
+             if len(frames.links) else {})
+    docs = frames.documents
+    for doc_id, source, title, url, published, sha, text in zip(
+            docs["doc_id"].tolist(), docs["source"].tolist(), docs["title"].tolist(), docs["url"].tolist(),
+            docs["published"].tolist(), docs["sha256"].tolist(), docs["text"].tolist(), strict=True):
+        ds, dt, dl = spans.get(doc_id, []), stances.get(doc_id, []), links.get(doc_id, [])
+        names = {r[0] for r in ds} | {r[0] for r in dt} | {r[0] for r in dl}
+        layers: list[str | None] = [*sorted(str(n) for n in names)] or [None]  # no annotations: one line
+        for ann in layers:
+            obj: dict[str, Any] = {
+                "id": doc_id, "source": source, "title": title, "url": url, "published": published,
+                "sha256": sha, "text": text, "annotator": ann,
+                "spans": [{"id": sid, "start": int(st), "end": int(en), "label": lab, "text": tx,
+                           "attrs": dict(at) if isinstance(at, dict) else {}}
+                          for a, sid, st, en, lab, tx, at in ds if a == ann],
+                "stances": [{"target": tg, "value": v, "claim": None if missing(c) else c}
+                            for a, tg, v, c in dt if a == ann],
+                "links": [{"a": la, "b": lb, "doc_b": db} for a, la, lb, db in dl if a == ann],
+            }  # fmt: skip
+            yield dumps_strict(obj) + "\n"
+
+
 def render_jsonl(frames: Frames) -> tuple[str, Summary]:
     """The JSON Lines text: per document, one line per annotator with its spans, stances and links.
 
     A document without annotations in ``frames`` is written once with ``"annotator": null``.
     Every absent value (a document-level stance's ``claim``, an empty date) is ``null``.
+    Spans come by start and end, stances by target, links as stored.  :func:`write_jsonl`
+    writes the same lines to a file without holding them.
     """
-    spans, stances = by_doc(frames.spans), by_doc(frames.stances)
-    links = by_doc(frames.links.rename(columns={"doc_a": "doc_id"})) if len(frames.links) else {}
-    lines: list[str] = []
-    for doc in frames.documents.itertuples(index=False):
-        ds, dt, dl = spans.get(doc.doc_id), stances.get(doc.doc_id), links.get(doc.doc_id)
-        names: set[str] = set()
-        for g in (ds, dt, dl):
-            if g is not None:
-                names |= set(g["annotator"])
-        layers: list[str | None] = [*sorted(names)] or [None]  # a document without annotations: one line
-        for ann in layers:
-            sp = ds[ds["annotator"] == ann] if ds is not None else None
-            st = dt[dt["annotator"] == ann] if dt is not None else None
-            lk = dl[dl["annotator"] == ann] if dl is not None else None
-            obj: dict[str, Any] = {
-                "id": doc.doc_id, "source": doc.source, "title": doc.title, "url": doc.url,
-                "published": doc.published, "sha256": doc.sha256, "text": doc.text, "annotator": ann,
-                "spans": [
-                    {"id": r.id, "start": int(r.start), "end": int(r.end), "label": r.label, "text": r.text,
-                     "attrs": dict(r.attrs) if isinstance(r.attrs, dict) else {}}
-                    for r in (sp.sort_values(["start", "end"], kind="stable").itertuples() if sp is not None else ())
-                ],
-                "stances": [
-                    {"target": r.target, "value": r.value, "claim": None if missing(r.claim_id) else r.claim_id}
-                    for r in (st.sort_values(["target"], kind="stable").itertuples() if st is not None else ())
-                ],
-                "links": [{"a": r.a, "b": r.b, "doc_b": r.doc_b} for r in (lk.itertuples() if lk is not None else ())],
-            }  # fmt: skip
-            lines.append(dumps_strict(obj))
-    return "".join(line + "\n" for line in lines), Summary(documents=len(frames.documents), lines=len(lines))
+    lines = list(iter_jsonl_lines(frames))
+    return "".join(lines), Summary(documents=len(frames.documents), lines=len(lines))
+
+
+def write_jsonl(frames: Frames, path: str | Path) -> Summary:
+    """:func:`render_jsonl` streamed into ``path`` (atomically: a temporary file, fsync, rename)."""
+    from ._common import atomic_lines
+
+    n = atomic_lines(path, iter_jsonl_lines(frames))
+    return Summary(documents=len(frames.documents), lines=n)
