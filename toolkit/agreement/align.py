@@ -69,11 +69,11 @@ def align_claims(
     rows: list[dict[str, object]] = []
     n, i = len(cols[0]), 0
     while i < n:
-        doc_id, j = cols[1][i], i
-        while j < n and cols[1][j] == doc_id:
-            j += 1
-        items = {cols[0][k]: (cols[2][k], cols[3][k], cols[4][k]) for k in range(i, j)}
-        i = j
+        doc_id, stop = cols[1][i], i
+        while stop < n and cols[1][stop] == doc_id:
+            stop += 1
+        items = {cols[0][k]: (cols[2][k], cols[3][k], cols[4][k]) for k in range(i, stop)}
+        i = stop
         by_ann: dict[str, list[str]] = {}
         for sid, (ann, _, _) in items.items():
             by_ann.setdefault(ann, []).append(sid)

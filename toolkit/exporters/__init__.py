@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "EXPORTERS", "FORMATS", "MERGE_RULES", "ExportFormat", "Summary", "build_docs", "docbin_bytes", "dumps_strict",
-    "iter_docs",
+    "iter_docs", "iter_jsonl_lines", "write_jsonl",
     "export", "export_brat", "export_conll", "export_doccano", "export_jsonl", "export_prodigy", "export_spacy",
     "export_spans_csv", "export_stances_csv", "make_doc", "merge_spans", "prepare_for", "render", "render_brat",
     "render_conll", "render_doccano", "render_jsonl", "render_prodigy", "render_spans_csv", "render_stances_csv",

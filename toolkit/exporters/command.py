@@ -69,9 +69,9 @@ def resolve_layer(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace, project: Project) -> int:
     """Export ``project`` as ``args`` ask; the summary and any notes go to stderr when the data goes to stdout."""
+    from ..compare._layers import layer_annotators
     from ..hints import empty_hint
     from . import FORMATS, export, render
-    from ..compare._layers import layer_annotators
     from ._common import layer_note
 
     fmt = resolve_format(args)
