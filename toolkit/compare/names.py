@@ -776,7 +776,6 @@ class NameGrouper:
         self._ensure()
         if self._proposals is not None:
             return self._proposals
-        find = self.uf.find
         live = {r for r, n in self.group_mentions.items() if n > 0}
         docs_of: dict[str, list[str]] = defaultdict(list)
         for doc_id, nodes in self.docs.items():
@@ -799,6 +798,18 @@ class NameGrouper:
                         f"{len(docs_of.get(canon_root, []))} document(s)")
             found[pair] = Proposal(alias, canon, rule, evidence, n_a, n_c, tuple(docs[:20]))
 
+        self._offer_labels(offer)
+        self._offer_surnames(live, offer)
+        self._offer_acronyms_and_places(live, offer)
+        # 3./4. spelling variants and one-letter differences, through blocking keys.
+        self._offer_variants(live, offer)
+        self._proposals = sorted(found.values(), key=lambda p: (-(p.alias_mentions + p.canonical_mentions),
+                                                                  p.alias.casefold(), p.canonical.casefold()))
+        return self._proposals
+
+    def _offer_labels(self, offer) -> None:  # noqa: ANN001 - local callback
+        """Rule 1, label: a one-word non-PERSON mention, the surname of its document's only person."""
+        find = self.uf.find
         # 1. label: a one-word non-PERSON mention, the surname of its document's only person.
         by_pair: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
         for doc_id, node, root, labs in self._label_candidates:
@@ -808,6 +819,9 @@ class NameGrouper:
             offer(alias_root, canon_root, "label",
                   f"tagged {labs} in {len(where)} document(s) whose only person with that surname is "
                   f"{self.display(canon_root)!r}")
+
+    def _offer_surnames(self, live: set[str], offer) -> None:  # noqa: ANN001 - local callback
+        """Rule 2, surname / shorter form across documents: exactly one full PERSON name in the project."""
         # 2. surname / shorter form across documents: exactly one full PERSON name in the project.
         by_surname: dict[str, set[str]] = defaultdict(set)
         by_surname_skel: dict[str, set[str]] = defaultdict(set)
@@ -851,6 +865,10 @@ class NameGrouper:
                     offer(root, next(iter(cands)), "surname",
                           f"{self.display(root)!r} is a shorter form of the only matching full name")
                     break
+
+    def _offer_acronyms_and_places(self, live: set[str], offer) -> None:  # noqa: ANN001 - local callback
+        """Rule 2b, acronyms and places without their feature word, across documents."""
+        find = self.uf.find
         # 2b. acronyms and places without their feature word, across documents.
         by_acronym: dict[str, set[str]] = defaultdict(set)
         by_place: dict[str, set[str]] = defaultdict(set)
@@ -874,11 +892,6 @@ class NameGrouper:
                     offer(root, next(iter(cands)), "place",
                           f"{self.display(root)!r} is the only place in the project named so with a feature word")
                     break
-        # 3./4. spelling variants and one-letter differences, through blocking keys.
-        self._offer_variants(live, offer)
-        self._proposals = sorted(found.values(), key=lambda p: (-(p.alias_mentions + p.canonical_mentions),
-                                                                  p.alias.casefold(), p.canonical.casefold()))
-        return self._proposals
 
     def _offer_variants(self, live: set[str], offer) -> None:  # noqa: ANN001 - local callback
         find = self.uf.find
