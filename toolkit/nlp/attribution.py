@@ -334,6 +334,26 @@ class DocumentAttribution:
         self.index = index or TokenIndex(doc)
         self.quotes = find_quotations(self.text) if quotes is None else quotes
         n = len(doc)
+        self._index_sentences(doc, sents, n)
+        self._index_quotes(n)
+        org_cands = self._index_tokens(doc, n)
+        self.entities: list[Entity] = []
+        self.mention_at: dict[int, Mention] = {}  # every token of a mention -> mention
+        self.mentions_by_sent: dict[int, list[Mention]] = defaultdict(list)
+        self._by_surname: dict[str, Entity] = {}  # surname of a person -> that person (first one named)
+        self._by_last_word: dict[str, list[Entity]] = defaultdict(list)
+        self._by_prefix: dict[str, list[Entity]] = defaultdict(list)  # first 3 letters of a name's word
+        self._collect_mentions()
+        self._roles: dict[str, list[tuple[frozenset[str], Entity]]] = defaultdict(list)
+        self._titles: dict[int, set[str]] = {}  # id(entity) -> role nouns given as titles (not "a ...")
+        self._collect_roles()
+        self._collect_pronoun_genders()
+        self._orgs = [e for e in self.entities if e.kind == "ORG"]
+        self._attribute_anchors(doc, org_cands)
+        self._by_quote: list[Attribution] | None = None
+
+    def _index_sentences(self, doc: Doc, sents: Sequence[tuple[int, int]] | None, n: int) -> None:
+        """Sentence of every token, sentence bounds and paragraph starts."""
         # sentences and paragraphs
         self.sent_of = [0] * n
         self.sent_first: list[int] = []
@@ -349,7 +369,9 @@ class DocumentAttribution:
                 self.para_starts.append(offset + len(line) - len(line.lstrip()))
             offset += len(line) + 1
         self._para_start_set = set(self.para_starts)
-        # outer quotations (nested ones share their outer's speaker) and quoted tokens
+
+    def _index_quotes(self, n: int) -> None:
+        """Outer quotations (nested ones share their outer's speaker) and which tokens are quoted."""
         self.quoted = [False] * n
         self.outer: list[int] = []  # indices into self.quotes
         self.outer_of: dict[int, int] = {}
@@ -365,6 +387,10 @@ class DocumentAttribution:
             if rng is not None:
                 for i in range(rng[0], rng[1] + 1):
                     self.quoted[i] = True
+
+    def _index_tokens(self, doc: Doc, n: int) -> list[int]:
+        """Token attributes as arrays: gendered words, proper nouns, attribution verbs, "according to";
+        returns the tokens that may name an organisation by a noun ("the airline")."""
         # token attributes as arrays of string hashes (a spaCy Token object per token would cost more than
         # everything else here); Token objects only for the few candidates found
         from spacy.attrs import LEMMA, LOWER, POS, TAG
@@ -383,19 +409,10 @@ class DocumentAttribution:
         nxt_to = np.append(lower[1:] == h["to"], False)
         self.according: set[int] = set(np.flatnonzero((lower == h["according"]) & nxt_to & outside).tolist())
         org_cands = np.flatnonzero((pos == h["NOUN"]) & (tag == h["NN"]) & np.isin(lemma, h["orgs"]) & outside).tolist()
-        self.entities: list[Entity] = []
-        self.mention_at: dict[int, Mention] = {}  # every token of a mention -> mention
-        self.mentions_by_sent: dict[int, list[Mention]] = defaultdict(list)
-        self._by_surname: dict[str, Entity] = {}  # surname of a person -> that person (first one named)
-        self._by_last_word: dict[str, list[Entity]] = defaultdict(list)
-        self._by_prefix: dict[str, list[Entity]] = defaultdict(list)  # first 3 letters of a name's word
-        self._collect_mentions()
-        self._roles: dict[str, list[tuple[frozenset[str], Entity]]] = defaultdict(list)
-        self._titles: dict[int, set[str]] = {}  # id(entity) -> role nouns given as titles (not "a ...")
-        self._collect_roles()
-        self._collect_pronoun_genders()
-        self._orgs = [e for e in self.entities if e.kind == "ORG"]
-        # speakers of attribution verbs and "according to", in document order
+        return org_cands
+
+    def _attribute_anchors(self, doc: Doc, org_cands: list[int]) -> None:
+        """Speakers of attribution verbs and "according to", in document order."""
         self._events_by_sent: dict[int, list[tuple[int, Entity, bool]]] = defaultdict(list)
         self.by_verb: dict[int, Attribution] = {}
         self._resolved: Counter[int] = Counter()  # id(entity) -> speaker resolutions through pronouns and roles
@@ -417,12 +434,17 @@ class DocumentAttribution:
                 self._events_by_sent[self.sent_of[i]].append((i, att.entity, True))
                 if att.mention is None or att.mention.first < self.sent_first[self.sent_of[i]]:
                     self._resolved[id(att.entity)] += 1  # named here through a pronoun or a role
-        self._by_quote: list[Attribution] | None = None
 
     # ------------------------------------------------------------------ mentions
 
     def _collect_mentions(self) -> None:
         """Mentions from the entities (and proper-noun runs the tagger missed), grouped into entities."""
+        mentions = [m for a, b, label in self._name_spans() if (m := self._mention(a, b, label)) is not None]
+        self._group_mentions(mentions)
+        self._index_entities()
+
+    def _name_spans(self) -> list[tuple[int, int, str]]:
+        """Token ranges that may name someone: entities of name labels, and proper-noun runs the tagger missed."""
         doc = self.doc
         raw: list[tuple[int, int, str]] = []
         for ner in self.ents:
@@ -446,47 +468,53 @@ class DocumentAttribution:
         # a name used as a modifier ("Veldan leader", "Kestrel Air pilots") names no speaker
         raw = [r for r in raw if not (doc[r[1]].dep_ in ("compound", "amod") and doc[r[1]].head.pos_ == "NOUN")]
         raw.sort()
-        mentions: list[tuple[Mention, tuple[str, ...], str | None]] = []
-        for a, b, label in raw:
-            while a < b and (doc[a].lower_ == "the" or doc[a].is_punct):
-                a += 1
-            while b > a and (doc[b].tag_ == "POS" or doc[b].is_punct):
-                b -= 1
-            words = [t.text for t in doc[a : b + 1]]
-            if b == a and words[0].isupper() and len(words[0]) > 1 and doc[a].idx in self._para_start_set:
-                continue  # a dateline ("LISVANE (Wire) -"), not a speaker
-            gender = None
-            before = doc[a - 1].text if a > 0 else ""
-            for w in (words[0], before):  # honorific inside the entity or just before it
-                low = _DOT_RE.sub("", w).lower()
-                if low in _MALE_HONORIFICS:
-                    gender = "m"
-                elif low in _FEMALE_HONORIFICS:
-                    gender = "f"
-            if (
-                label in ("PERSON", "PROPN")
-                and gender is None
-                and (any(w.lower() in _ORG_NAME_WORDS for w in words) or (len(words) == 1 and _acronym(words[0])))
-            ):
-                label = "ORG"
-            kept = strip_title(words) if label in ("PERSON", "PROPN") or gender is not None else words
-            if _DOT_RE.sub("", kept[-1]).lower() in _TITLES:
-                continue  # only a title ("Mr", "Minister")
-            a += len(words) - len(kept)
-            if not kept[-1][:1].isalpha():
-                continue
-            head = doc[b]
-            m = Mention(
-                a,
-                b,
-                doc[a : b + 1].text,
-                label,
-                self.sent_of[a],
-                head.dep_ in _SUBJECT_DEPS or (head.dep_ == "appos" and head.head.dep_ in _SUBJECT_DEPS),
-                self.quoted[a],
-            )
-            mentions.append((m, tuple(w.lower() for w in kept), gender))
-        # group: the same words, or a shorter form (surname / first words) of a longer name
+        return raw
+
+    def _mention(self, a: int, b: int, label: str) -> tuple[Mention, tuple[str, ...], str | None] | None:
+        """The mention in tokens ``a..b`` (article, possessive and titles trimmed), its key words and the
+        gender its honorific gives; None for a dateline or a bare title."""
+        doc = self.doc
+        while a < b and (doc[a].lower_ == "the" or doc[a].is_punct):
+            a += 1
+        while b > a and (doc[b].tag_ == "POS" or doc[b].is_punct):
+            b -= 1
+        words = [t.text for t in doc[a : b + 1]]
+        if b == a and words[0].isupper() and len(words[0]) > 1 and doc[a].idx in self._para_start_set:
+            return None  # a dateline ("LISVANE (Wire) -"), not a speaker
+        gender = None
+        before = doc[a - 1].text if a > 0 else ""
+        for w in (words[0], before):  # honorific inside the entity or just before it
+            low = _DOT_RE.sub("", w).lower()
+            if low in _MALE_HONORIFICS:
+                gender = "m"
+            elif low in _FEMALE_HONORIFICS:
+                gender = "f"
+        if (
+            label in ("PERSON", "PROPN")
+            and gender is None
+            and (any(w.lower() in _ORG_NAME_WORDS for w in words) or (len(words) == 1 and _acronym(words[0])))
+        ):
+            label = "ORG"
+        kept = strip_title(words) if label in ("PERSON", "PROPN") or gender is not None else words
+        if _DOT_RE.sub("", kept[-1]).lower() in _TITLES:
+            return None  # only a title ("Mr", "Minister")
+        a += len(words) - len(kept)
+        if not kept[-1][:1].isalpha():
+            return None
+        head = doc[b]
+        m = Mention(
+            a,
+            b,
+            doc[a : b + 1].text,
+            label,
+            self.sent_of[a],
+            head.dep_ in _SUBJECT_DEPS or (head.dep_ == "appos" and head.head.dep_ in _SUBJECT_DEPS),
+            self.quoted[a],
+        )
+        return m, tuple(w.lower() for w in kept), gender
+
+    def _group_mentions(self, mentions: list[tuple[Mention, tuple[str, ...], str | None]]) -> None:
+        """Entities from mentions: the same words, or a shorter form (surname / first words) of a longer name."""
         by_full: dict[tuple[str, ...], Entity] = {}
         by_last: dict[str, list[Entity]] = defaultdict(list)
         by_first: dict[str, list[Entity]] = defaultdict(list)
@@ -511,6 +539,9 @@ class DocumentAttribution:
                     g = first_name_gender(key[0])
                     if g:
                         ent.gender_votes[g] += 1
+
+    def _index_entities(self) -> None:
+        """Lookups by token, sentence, surname, last word and prefix."""
         for ent in self.entities:
             ent.mentions.sort(key=lambda m: m.first)
             ent.starts = [m.first for m in ent.mentions]
