@@ -192,6 +192,15 @@ def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, str, 
             raise
 
 
+def iter_objects(path: Path, what: str) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """:func:`iter_jsonl` for files of one JSON object per line; any other value is an error that
+    says what each line should be (``what``: "a doccano example", "a Prodigy task", ...)."""
+    for n, where, value in iter_jsonl(path):
+        if not isinstance(value, dict):
+            raise ImportFormatError(f"{where}: expected a JSON object{f' ({what})' if what else ''} per line")
+        yield n, where, value
+
+
 def iter_json_array(path: Path, text: str | None = None) -> Iterator[tuple[int, str, Any]]:
     """``(line number, where, element)`` for the elements of a file holding one JSON array.
 

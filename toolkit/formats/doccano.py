@@ -26,7 +26,7 @@ from .base import (
     RawSpan,
     check_id,
     describe,
-    iter_jsonl,
+    iter_objects,
     show_path,
     want_dict,
     want_int,
@@ -52,9 +52,7 @@ def read(path: Path, notes: list[str]) -> Iterator[RawDoc]:
     """One :class:`RawDoc` per line."""
     name = show_path(path)
     relations = 0
-    for n, where, obj in iter_jsonl(path):
-        if not isinstance(obj, dict):
-            raise ImportFormatError(f"{where}: expected a JSON object (a doccano example) per line")
+    for n, where, obj in iter_objects(path, "a doccano example"):
         text = want_str(obj.get("text"), "'text'", where, empty=False)
         assert text is not None
         spans: list[RawSpan] = []

@@ -26,7 +26,7 @@ from .base import (
     RawStance,
     check_id,
     check_record_id,
-    iter_jsonl,
+    iter_objects,
     show_path,
     want_dict,
     want_int,
@@ -41,9 +41,7 @@ SUFFIXES = (".jsonl", ".ndjson")
 def read(path: Path, notes: list[str]) -> Iterator[RawDoc]:
     """One :class:`RawDoc` per line."""
     name = show_path(path)
-    for n, where, obj in iter_jsonl(path):
-        if not isinstance(obj, dict):
-            raise ImportFormatError(f"{where}: expected a JSON object per line")
+    for n, where, obj in iter_objects(path, ""):
         for key in ("id", "text"):
             if key not in obj:
                 raise ImportFormatError(f"{where}: missing key {key!r}; is this a toolkit export?")

@@ -20,7 +20,7 @@ from .base import (
     RawDoc,
     RawSpan,
     check_id,
-    iter_jsonl,
+    iter_objects,
     show_path,
     want_dict,
     want_int,
@@ -49,9 +49,7 @@ def read(path: Path, notes: list[str]) -> Iterator[RawDoc]:
     """One :class:`RawDoc` per task that is not ``ignore``d."""
     name = show_path(path)
     ignored = 0
-    for n, where, task in iter_jsonl(path):
-        if not isinstance(task, dict):
-            raise ImportFormatError(f"{where}: expected a JSON object (a Prodigy task) per line")
+    for n, where, task in iter_objects(path, "a Prodigy task"):
         text = want_str(task.get("text"), "'text'", where, empty=False)
         assert text is not None
         answer = task.get("answer", "accept")
