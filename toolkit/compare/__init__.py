@@ -34,7 +34,7 @@ _EXPORTS = {
     "claims": ["claim_clusters", "cluster_matrix", "cluster_labels", "exclusive_claims",
                "claim_attributions", "suggest_links"],
     "quotes": ["document_quotations", "match_quotations", "shared_quotations", "compare_quotes",
-               "quote_similarity", "quotes_match", "word_diff", "heuristic_speaker"],
+               "quote_similarity", "quotes_match", "word_diff", "heuristic_speaker", "quote_groups"],
     "stances": ["stance_distribution", "stance_agreement", "stance_table"],
     "profiles": ["source_profiles", "document_profiles"],
     "framing": ["voices", "voice_presence", "attribution_verbs", "verb_table", "shared_quote_verbs",

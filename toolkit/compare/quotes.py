@@ -980,6 +980,21 @@ def _match_rows(
     return rows
 
 
+def quote_groups(quotes: pd.DataFrame, matches: pd.DataFrame) -> dict[str, str]:
+    """``quote_id -> group root`` for every matched quotation: the connected components of the
+    matched pairs, a headline version joining the group of its body quotation.  The one grouping
+    that :func:`shared_quotations` and the report's emphasis share."""
+    if matches.empty:
+        return {}
+    links = list(zip(matches["quote_a"], matches["quote_b"], strict=True))
+    if "headline_of" in quotes.columns:
+        # a headline version matched elsewhere joins the group of its body quotation
+        matched = set(matches["quote_a"]) | set(matches["quote_b"])
+        links += [(h, b) for h, b in zip(quotes["quote_id"], quotes["headline_of"].fillna(""), strict=True)
+                  if b and h in matched]
+    return connected_components(links)
+
+
 def shared_quotations(quotes: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFrame:
     """Groups of matching quotations (connected components of the matched pairs).
 
@@ -992,13 +1007,7 @@ def shared_quotations(quotes: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFra
     cols = ["group", "n_sources", "n_quotations", "sources", "text", "speakers", "match"]
     if matches.empty:
         return pd.DataFrame(columns=cols)
-    links = list(zip(matches["quote_a"], matches["quote_b"], strict=True))
-    if "headline_of" in quotes.columns:
-        # a headline version matched elsewhere joins the group of its body quotation
-        matched = set(matches["quote_a"]) | set(matches["quote_b"])
-        links += [(h, b) for h, b in zip(quotes["quote_id"], quotes["headline_of"].fillna(""), strict=True)
-                  if b and h in matched]
-    root = connected_components(links)
+    root = quote_groups(quotes, matches)
     kinds: dict[str, set[str]] = {}
     match_kind = matches["match"] if "match" in matches.columns else pd.Series("", index=matches.index)
     for a, kind in zip(matches["quote_a"], match_kind, strict=True):

@@ -235,14 +235,8 @@ class Comparison:
     @cached_property
     def emphasis(self) -> pd.DataFrame:
         """Headline/lead items and omissions per outlet."""
-        shared = self.shared_quotations
-        groups: dict[str, str] = {}
-        if not self.quote_matches.empty and not shared.empty:
-            from toolkit.model import connected_components
-
-            roots = connected_components(zip(self.quote_matches["quote_a"], self.quote_matches["quote_b"],
-                                             strict=True))
-            groups = {q: f"quotation {r}" for q, r in roots.items()}
+        roots = _quotes.quote_groups(self.quotes, self.quote_matches)  # the groups shared_quotations counts
+        groups = {q: f"quotation {r}" for q, r in roots.items()}
         return _framing.emphasis(self.documents, self.mentions, self.clusters, self.quotes, groups)
 
     @cached_property
