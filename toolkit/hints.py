@@ -17,7 +17,7 @@ __all__ = ["agreement_hint", "empty_hint"]
 _ANNOTATE = "annotate in notebooks/01_annotate.ipynb, run `toolkit preannotate`, or `toolkit import` annotations"
 
 
-def _annotators(frame: Any) -> tuple[list[str], list[str]]:
+def split_annotators(frame: Any) -> tuple[list[str], list[str]]:
     """(human annotators, model layers) present in a frame with an ``annotator`` column."""
     if frame is None or len(frame) == 0 or "annotator" not in frame.columns:
         return [], []
@@ -39,11 +39,11 @@ def empty_hint(frame: Any, what: str, layer: Any = None, option: str = "--layer"
     before loading); they are named in the hint too.
     """
     if annotators:
-        names = sorted(set(annotators) | set(_flat(_annotators(frame))))
+        names = sorted(set(annotators) | set(_flat(split_annotators(frame))))
         humans = [a for a in names if not a.startswith(MODEL_PREFIX)]
         models = [a for a in names if a.startswith(MODEL_PREFIX)]
     else:
-        humans, models = _annotators(frame)
+        humans, models = split_annotators(frame)
     if not humans and not models:
         return f"No {what} in this project yet: {_ANNOTATE}."
     if layer in (None, "human", GOLD) and not humans and models:
@@ -57,7 +57,7 @@ def empty_hint(frame: Any, what: str, layer: Any = None, option: str = "--layer"
 
 def agreement_hint(frame: Any, what: str) -> str | None:
     """Why agreement on ``what`` cannot be computed (``None`` when it can)."""
-    humans, models = _annotators(frame)
+    humans, models = split_annotators(frame)
     humans = [h for h in humans if h != GOLD]
     if len(humans) >= 2:
         return None

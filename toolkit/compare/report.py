@@ -25,8 +25,8 @@ from toolkit.compare import profiles as _profiles
 from toolkit.compare import quotes as _quotes
 from toolkit.compare import report_templates as T
 from toolkit.compare import stances as _stances
-from toolkit.compare._layers import Layer, describe_layer, layer_annotators, layer_mask
-from toolkit.hints import empty_hint
+from toolkit.compare._layers import Layer, describe_layer, layer_annotators
+from toolkit.hints import empty_hint, split_annotators
 from toolkit.store import atomic_write_text
 
 #: Entity labels shown in the report's entity section (names of things, not dates or amounts).
@@ -35,10 +35,8 @@ NAMED_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "P
 
 def _only_model(spans: pd.DataFrame, stances: pd.DataFrame) -> bool:
     """True when the frames hold model suggestions and nothing from people."""
-    if spans.empty or "annotator" not in spans.columns:
-        return False
-    model = layer_mask(spans, "model")
-    return bool(model.any()) and not bool((~model).any()) and (stances.empty or not (~layer_mask(stances, "model")).any())
+    humans, models = split_annotators(spans)
+    return bool(models) and not humans and not split_annotators(stances)[0]
 
 
 class Comparison:
