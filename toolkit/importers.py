@@ -102,16 +102,22 @@ def import_stream(
     stored = set(proj.document_ids())
     seen: dict[str, str] = {}
     for doc, where in read(None):
-        if doc.id in seen:
-            raise ImportFormatError(f"duplicate document id {doc.id!r}: {seen[doc.id]} and {where}")
-        seen[doc.id] = where
-        if not replace and doc.id in stored and proj.stored_sha256(doc.id) != doc.sha256:
-            raise ImportFormatError(
-                f"{where}: document {doc.id!r} already exists with a different text; "
-                "import with --replace to overwrite it"
-            )
+        _check_document(proj, doc, where, stored, seen, replace)
     del seen
     return add_to_project(proj, read(notes), replace=replace, batch_size=batch_size or IMPORT_BATCH)
+
+
+def _check_document(proj: Project, doc: Document, where: str, stored: set[str], seen: dict[str, str],
+                    replace: bool) -> None:
+    """A repeated id, or an id stored with another text (unless ``replace``), is an error naming ``where``."""
+    if doc.id in seen:
+        raise ImportFormatError(f"duplicate document id {doc.id!r}: {seen[doc.id]} and {where}")
+    seen[doc.id] = where
+    if not replace and doc.id in stored and proj.stored_sha256(doc.id) != doc.sha256:
+        raise ImportFormatError(
+            f"{where}: document {doc.id!r} already exists with a different text; "
+            "import with --replace to overwrite it"
+        )
 
 
 def _add_batch(
@@ -124,14 +130,7 @@ def _add_batch(
 ) -> None:
     """Check one batch of :func:`add_to_project` (ids, changed texts), then store it."""
     for doc, where in batch:
-        if doc.id in seen:
-            raise ImportFormatError(f"duplicate document id {doc.id!r}: {seen[doc.id]} and {where}")
-        seen[doc.id] = where
-        if not replace and doc.id in stored and proj.stored_sha256(doc.id) != doc.sha256:
-            raise ImportFormatError(
-                f"{where}: document {doc.id!r} already exists with a different text; "
-                "import with --replace to overwrite it"
-            )
+        _check_document(proj, doc, where, stored, seen, replace)
     for what, ids in proj.add_documents([d for d, _ in batch], replace=replace).items():
         out[what].extend(ids)
     stored.update(d.id for d, _ in batch)

@@ -19,6 +19,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,17 +73,25 @@ def decode(raw: bytes, where: str) -> str:
         ) from None
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a non-empty file; one-line errors for missing files, folders and empty files."""
+@contextmanager
+def readable(path: Path) -> Iterator[None]:
+    """Turn the errors of opening or reading ``path`` into one-line ImportFormatErrors."""
     where = show_path(path)
     try:
-        raw = path.read_bytes()
+        yield
     except FileNotFoundError:
         raise ImportFormatError(f"{where}: no such file") from None
     except IsADirectoryError:
         raise ImportFormatError(f"{where}: is a folder, expected a file") from None
     except OSError as exc:
         raise ImportFormatError(f"{where}: cannot read ({exc.strerror or exc})") from None
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a non-empty file; one-line errors for missing files, folders and empty files."""
+    where = show_path(path)
+    with readable(path):
+        raw = path.read_bytes()
     if not raw.strip():
         raise ImportFormatError(f"{where}: file is empty")
     return raw
@@ -139,31 +148,22 @@ def _stream_lines(path: Path) -> Iterator[tuple[int, str]]:
     bigger than memory).  Same lines, numbers and one-line errors as
     ``enumerate(read_text(path).splitlines(), 1)``."""
     where = show_path(path)
-    try:
+    with readable(path):
         f = path.open("rb")
-    except FileNotFoundError:
-        raise ImportFormatError(f"{where}: no such file") from None
-    except IsADirectoryError:
-        raise ImportFormatError(f"{where}: is a folder, expected a file") from None
-    except OSError as exc:
-        raise ImportFormatError(f"{where}: cannot read ({exc.strerror or exc})") from None
     n, offset, blank = 0, 0, True
-    with f:
-        try:
-            for raw in f:
-                try:
-                    text = raw.decode("utf-8-sig" if offset == 0 else "utf-8")
-                except UnicodeDecodeError as exc:
-                    raise ImportFormatError(
-                        f"{where}: not valid UTF-8 (byte {offset + exc.start}, line {n + 1}); save the file as UTF-8"
-                    ) from None
-                offset += len(raw)
-                blank = blank and not raw.strip()
-                for line in text.splitlines():
-                    n += 1
-                    yield n, line
-        except OSError as exc:  # e.g. a folder given as a file on some systems
-            raise ImportFormatError(f"{where}: cannot read ({exc.strerror or exc})") from None
+    with f, readable(path):
+        for raw in f:
+            try:
+                text = raw.decode("utf-8-sig" if offset == 0 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ImportFormatError(
+                    f"{where}: not valid UTF-8 (byte {offset + exc.start}, line {n + 1}); save the file as UTF-8"
+                ) from None
+            offset += len(raw)
+            blank = blank and not raw.strip()
+            for line in text.splitlines():
+                n += 1
+                yield n, line
     if blank:
         raise ImportFormatError(f"{where}: file is empty")
 
