@@ -22,6 +22,8 @@ from toolkit.model import MODEL_PREFIX
 
 Layer = str | Sequence[str] | None
 
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
+
 #: Layer keywords that are not annotator names.
 KEYWORDS = ("model", "human", "all")
 
@@ -80,8 +82,10 @@ def layer_annotators(annotators: Sequence[str], layer: Layer) -> list[str]:
 
 
 def select_layer(frame: pd.DataFrame, layer: Layer) -> pd.DataFrame:
-    """Rows of ``frame`` whose annotator belongs to ``layer`` (a copy)."""
-    return frame[layer_mask(frame, layer)].copy()
+    """Rows of ``frame`` whose annotator belongs to ``layer`` (a new frame: boolean selection copies;
+    pandas 3's copy-on-write keeps later changes to either frame apart without a second copy)."""
+    chosen = frame[layer_mask(frame, layer)]
+    return chosen if _COPY_ON_WRITE else chosen.copy()
 
 
 def parse_layer_arg(value: str | None) -> Layer:

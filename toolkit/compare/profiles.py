@@ -85,7 +85,7 @@ def _parts(documents: pd.DataFrame, quotes: pd.DataFrame, spans: pd.DataFrame | 
     docs = documents[["doc_id", "source", "text"]].sort_values("doc_id").set_index("doc_id")
     text = docs["text"].fillna("").astype(str)
     out = pd.DataFrame({"source": docs["source"], "chars": text.str.len().astype("int64"),
-                        "words": text.str.split().str.len().fillna(0).astype("int64")}, index=docs.index)
+                        "words": text.str.count(r"\S+").fillna(0).astype("int64")}, index=docs.index)
     counted = _counted(quotes) if not quotes.empty else quotes
     n_quotes = counted.groupby("doc_id").size() if not counted.empty else pd.Series(dtype="int64")
     out["quotations"] = n_quotes.reindex(out.index, fill_value=0).astype("int64")
