@@ -85,6 +85,13 @@ def test_report_renders_in_chromium_and_screenshot(report_file):
         shot = screenshot_path("report-framing.png")
         page.screenshot(path=str(shot), full_page=True, clip={"x": 0, "y": top, "width": 1200, "height": 1500})
         assert shot.stat().st_size > 20_000
+        # what each outlet calls the same people (entity descriptors), for the README
+        heading = page.get_by_text("What each outlet calls them", exact=True)
+        assert heading.count() == 1
+        top = heading.bounding_box()["y"] - 10
+        shot = screenshot_path("report-descriptors.png")
+        page.screenshot(path=str(shot), full_page=True, clip={"x": 0, "y": top, "width": 1200, "height": 700})
+        assert shot.stat().st_size > 10_000
 
 
 def test_report_cli(tmp_path, env_with_repo):
