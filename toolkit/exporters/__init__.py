@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
 from ..tokenize import tokenize
-from ._common import MERGE_RULES, Summary, merge_spans, prepare, select_frames, write_text
-from .conll import render_conll
+from ._common import MERGE_RULES, Summary, atomic_lines, merge_spans, prepare, select_frames, write_text
+from .conll import iter_conll, render_conll
 from .docbin import build_docs, docbin_bytes, export_spacy, iter_docs, make_doc, split_documents
 from .jsonl import dumps_strict, iter_jsonl_lines, render_jsonl, write_jsonl
 from .tables import render_spans_csv, render_stances_csv
@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "EXPORTERS", "FORMATS", "MERGE_RULES", "ExportFormat", "Summary", "build_docs", "docbin_bytes", "dumps_strict",
-    "iter_docs", "iter_jsonl_lines", "write_jsonl",
+    "iter_conll", "iter_docs", "iter_jsonl_lines", "write_jsonl",
     "export", "export_brat", "export_conll", "export_doccano", "export_jsonl", "export_prodigy", "export_spacy",
     "export_spans_csv", "export_stances_csv", "make_doc", "merge_spans", "prepare_for", "render", "render_brat",
     "render_conll", "render_doccano", "render_jsonl", "render_prodigy", "render_spans_csv", "render_stances_csv",
@@ -119,9 +119,13 @@ def export(fmt: str, frames: Frames, path: str | Path, **opts: Any) -> Summary:
     """Write format ``fmt`` to ``path`` (a file, or a folder for ``brat`` and for ``spacy`` with ``dev_share``)."""
     if fmt == "spacy":
         return export_spacy(frames, path, **opts)
-    if fmt == "jsonl":  # streamed to the file: a big project's export is never held in memory
+    if fmt in ("jsonl", "conll"):  # streamed to the file: a big project's export is never held in memory
         chosen, summary = prepare_for(fmt, frames, opts.get("layer"), opts.get("merge"))
-        stats = write_jsonl(chosen, path)
+        if fmt == "jsonl":
+            stats = write_jsonl(chosen, path)
+        else:
+            stats = Summary()
+            atomic_lines(path, iter_conll(chosen, stats))
         out = Summary({**stats, **summary})
         out.notes = [*summary.notes, *stats.notes]
         return out

@@ -185,13 +185,26 @@ def examples(frames: Frames, spans: pd.DataFrame | None = None) -> Iterator[tupl
     Only (document, annotator) pairs with at least one span in ``spans``
     (default ``frames.spans``) are produced.
     """
-    groups = by_doc(frames.spans if spans is None else spans)
+    import numpy as np
+    import pandas as pd
+
+    sp = frames.spans if spans is None else spans
+    if not len(sp):
+        return
+    # one stable sort by (document, annotator, start, end) and slices, instead of per-document frames
+    keys = pd.DataFrame({"d": sp["doc_id"].astype(str).to_numpy(), "a": sp["annotator"].astype(str).to_numpy(),
+                         "s": sp["start"].to_numpy(), "e": sp["end"].to_numpy()})
+    order = keys.sort_values(["d", "a", "s", "e"], kind="stable").index.to_numpy()
+    sp = sp.iloc[order]
+    d, a = keys["d"].to_numpy()[order], keys["a"].to_numpy()[order]
+    cut = np.flatnonzero((d[1:] != d[:-1]) | (a[1:] != a[:-1])) + 1
+    starts, ends = np.concatenate([[0], cut]), np.concatenate([cut, [len(d)]])
+    slices: dict[str, list[tuple[str, int, int]]] = {}
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        slices.setdefault(str(d[lo]), []).append((str(a[lo]), lo, hi))
     for doc in frames.documents.itertuples(index=False):
-        g = groups.get(doc.doc_id)
-        if g is None:
-            continue
-        for ann, rows in g.groupby("annotator", sort=True):
-            yield doc, str(ann), rows.sort_values(["start", "end"], kind="stable")
+        for ann, lo, hi in slices.get(str(doc.doc_id), ()):
+            yield doc, ann, sp.iloc[lo:hi]
 
 
 def entity_rows(spans: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,7 @@ order (see :func:`render_conll`).  Claims are not exported.
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ._common import AlignmentLog, Summary, align_spans, entity_rows, example_tokens, examples
@@ -32,14 +32,9 @@ POS = "-X-"
 CHUNK = "O"
 
 
-def render_conll(frames: Frames) -> tuple[str, Summary]:
-    """CoNLL-2003 text of the entity spans: one ``-DOCSTART-`` block per (document, annotator) example.
-
-    Tokens are :func:`toolkit.tokenize.tokenize`'s (the same as the spaCy export).
-    Entities that do not start and end on token boundaries, and the shorter of
-    overlapping entities, are left out; both are counted and explained in the summary's notes.
-    """
-    out = io.StringIO()
+def iter_conll(frames: Frames, summary: Summary) -> Iterator[str]:
+    """The CoNLL-2003 text one (document, annotator) example at a time (see :func:`render_conll`);
+    ``summary`` is filled when the iteration ends."""
     log = AlignmentLog()
     docs: set[str] = set()
     n_examples = n_tokens = n_ents = 0
@@ -61,24 +56,37 @@ def render_conll(frames: Frames) -> tuple[str, Summary]:
             tags[ts] = f"B-{label}"
             for k in range(ts + 1, te):
                 tags[k] = f"I-{label}"
-        out.write(DOCSTART + "\n\n")
+        out = [DOCSTART + "\n\n"]
         prev_end = None
         for k, (s, e) in enumerate(toks):
             if prev_end is not None and text.count("\n", prev_end, s) >= 2 and not tags[k].startswith("I-"):
-                out.write("\n")
+                out.append("\n")
             prev_end = e
-            out.write(f"{text[s:e]} {POS} {CHUNK} {tags[k]}\n")
-        out.write("\n")
+            out.append(f"{text[s:e]} {POS} {CHUNK} {tags[k]}\n")
+        out.append("\n")
+        yield "".join(out)
         docs.add(doc.doc_id)
         n_examples += 1
         n_tokens += len(toks)
         n_ents += len(aligned.kept)
-    summary = Summary(docs=n_examples, documents=len(docs), tokens=n_tokens, ents=n_ents,
-                      misaligned=log.misaligned, dropped_overlapping=log.overlapping)  # fmt: skip
+    summary.update(docs=n_examples, documents=len(docs), tokens=n_tokens, ents=n_ents,
+                   misaligned=log.misaligned, dropped_overlapping=log.overlapping)  # fmt: skip
     summary.notes.extend(log.notes())
     if renamed:
         summary.notes.append(
             f"label(s) {', '.join(map(repr, sorted(renamed)))} contain whitespace; written with '_' (columns are "
             "space-separated)"
         )
-    return out.getvalue(), summary
+
+
+def render_conll(frames: Frames) -> tuple[str, Summary]:
+    """CoNLL-2003 text of the entity spans: one ``-DOCSTART-`` block per (document, annotator) example.
+
+    Tokens are :func:`toolkit.tokenize.tokenize`'s (the same as the spaCy export).
+    Entities that do not start and end on token boundaries, and the shorter of
+    overlapping entities, are left out; both are counted and explained in the summary's notes.
+    :func:`iter_conll` gives the same text an example at a time (the file export streams it).
+    """
+    summary = Summary()
+    text = "".join(iter_conll(frames, summary))
+    return text, summary
