@@ -82,12 +82,19 @@ def _with_claim_key(stances: pd.DataFrame, spans: pd.DataFrame | None = None) ->
     where = {(a, s): (k, c0, c1) for a, s, k, c0, c1 in zip(
         aligned["annotator"], aligned["span_id"], aligned["claim_key"], aligned["claim_start"], aligned["claim_end"],
         strict=True)}  # fmt: skip
-    for i in out.index[has_claim]:
-        hit = where.get((out.at[i, "annotator"], str(out.at[i, "claim_id"])))
+    keys: list[str] = [""] * len(out)
+    starts: list[Any] = [None] * len(out)
+    ends: list[Any] = [None] * len(out)
+    annotators, claim_ids = out["annotator"].astype(str).tolist(), out["claim_id"].astype(str).tolist()
+    for i in np.flatnonzero(has_claim.to_numpy()).tolist():  # one pass over lists, no per-cell pandas calls
+        hit = where.get((annotators[i], claim_ids[i]))
         if hit is None:
-            out.at[i, "claim_key"] = f"id:{out.at[i, 'claim_id']}"
+            keys[i] = f"id:{claim_ids[i]}"
         else:
-            out.at[i, "claim_key"], out.at[i, "claim_start"], out.at[i, "claim_end"] = hit
+            keys[i], starts[i], ends[i] = hit
+    out["claim_key"] = keys
+    out["claim_start"] = pd.Series(starts, index=out.index, dtype=object)
+    out["claim_end"] = pd.Series(ends, index=out.index, dtype=object)
     return out
 
 
@@ -119,7 +126,9 @@ def stance_matrix(
         frame = frame[frame["target"] == target]
     table = frame.pivot_table(index="annotator", columns=UNIT, values="value", aggfunc="last")
     table = table.reindex(names)
-    return table.astype(object).where(table.notna(), None)
+    cells = table.to_numpy(dtype=object, copy=True)  # missing cells as None in one array pass (a wide table)
+    cells[pd.isna(cells)] = None
+    return pd.DataFrame(cells, index=table.index, columns=table.columns, dtype=object)
 
 
 def _stance_row(matrix: pd.DataFrame, n_boot: int, seed: int) -> dict[str, Any]:
