@@ -391,3 +391,20 @@ def test_confidence_shortcuts_do_not_collide_with_label_keys() -> None:
     assert keys and len(set(keys.values())) == len(keys)
     assert not set(keys.values()) & set(LABEL_KEYS)
     assert not set(keys.values()) & {"s", "x"}  # the tagger's own single keys
+
+
+def test_recommenders_uncertainty_and_the_widget_agree_on_unscored_suggestions(proj: tk.Project) -> None:
+    # Unscored suggestions (a.DATE "Monday" here) count at threshold 0 and not above it, as the widget shows them.
+    from toolkit.nlp.recommend import document_uncertainty
+
+    unscored = {s.doc for s in model_spans(proj) if not isinstance(s.attrs.get("score"), float)}
+    assert unscored
+    at0 = document_uncertainty(proj, MODEL)
+    above = document_uncertainty(proj, MODEL, min_score=0.05)
+    for doc in unscored:
+        n_unscored = sum(1 for s in model_spans(proj) if s.doc == doc and not isinstance(s.attrs.get("score"), float))
+        assert at0[doc].suggestions - (above[doc].suggestions if doc in above else 0) >= n_unscored
+    ann = Annotator(proj, annotator="ann")
+    ann.min_score = 0.05
+    assert ann.uncertain_docs() == most_uncertain(proj, MODEL, labels=[lab.name for lab in proj.schema.entity_labels],
+                                                  min_score=0.05)

@@ -443,7 +443,8 @@ def document_uncertainty(
     """Per-document uncertainty of a model layer (default: every model layer), from ``attrs["score"]``.
 
     ``labels`` restricts it to some labels (e.g. the entity labels); suggestions below ``min_score``
-    (hidden by the widget's score filter) do not count.  A suggestion without a score counts as 1.0.
+    (hidden by the widget's score filter) do not count.  A suggestion without a score counts as 1.0
+    at ``min_score`` 0 and not at all above it (the widget shows unscored suggestions only at 0).
     Linear in the layer's spans.  Documents without suggestions are absent.
     """
     names = [annotator] if annotator else [a for a in project.annotators() if is_model_annotator(a)]
@@ -453,8 +454,10 @@ def document_uncertainty(
         for span in project.current(name).spans.values():
             if wanted is not None and span.label not in wanted:
                 continue
-            score = span.attrs.get("score", 1.0)
-            score = float(score) if isinstance(score, int | float) else 1.0
+            raw = span.attrs.get("score")
+            if not isinstance(raw, int | float) and min_score > 0:
+                continue  # unscored: shown by the widget only at 0
+            score = float(raw) if isinstance(raw, int | float) else 1.0
             if score >= min_score:
                 acc[span.doc].append(score)
     out = {}
