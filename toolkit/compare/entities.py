@@ -24,6 +24,7 @@ import pandas as pd
 
 from toolkit.compare._layers import Layer, select_layer
 from toolkit.compare.names import (
+    GENDERED_TITLES,
     NUMERIC_LABELS,
     PERSON,
     TITLES,
@@ -317,7 +318,7 @@ class EntityNormalizer:
         ents = _entity_rows(spans, layer, labels, all_labels)
         norm = cls(merges, rejected=rejected)
         if not ents.empty:
-            for (doc_id, label, surface), (n, start) in _counted_triples(ents, documents).items():
+            for (doc_id, label, surface), (n, start) in _counted(_mention_keys(ents, documents)).items():
                 norm.grouper.add(doc_id, label, surface, count=n, start=start)
         return norm
 
@@ -380,35 +381,35 @@ def _entity_rows(spans: pd.DataFrame, layer: Layer, labels: Iterable[str] | None
     return ents.drop_duplicates(["doc_id", "start", "end"], keep="first")
 
 
-_HONORIFIC_BEFORE = re.compile(r"(?:^|[\s(\[\"'\u2018\u201c])(Mr|Ms|Mrs|Miss|Mx)\.?[ \u00a0]$")
+#: The word written just before a tagged span (a title such as "Mr." is the candidate).
+_WORD_BEFORE = re.compile(r"(?:^|[\s(\[\"'\u2018\u201c])(\w+)\.?[ \u00a0]$")
 
 
-def _texts(documents: pd.DataFrame | None) -> dict[str, str]:
-    if documents is None or documents.empty or "text" not in documents.columns:
-        return {}
-    return dict(zip(documents["doc_id"].astype(str).tolist(), documents["text"].tolist(), strict=True))
-
-
-def _with_honorific(surface: str, text: str | None, start: int) -> str:
-    """A one-word name gets the honorific written just before it ("Mr. [Pires]" -> "Mr. Pires"):
-    taggers leave titles out of the span, and the title is what tells two Pires apart."""
+def _with_title(surface: str, text: str | None, start: int) -> str:
+    """A one-word name gets the gendered title written just before it ("Mr. [Pires]" -> "Mr. Pires"):
+    taggers leave titles out of the span, and the title is what tells two Pires apart
+    (:data:`~toolkit.compare.names.GENDERED_TITLES`)."""
     if not text or start <= 0 or " " in surface.strip():
         return surface
-    m = _HONORIFIC_BEFORE.search(text, max(0, start - 7), start)
-    return f"{m.group(1)}. {surface}" if m else surface
+    m = _WORD_BEFORE.search(text, max(0, start - 7), start)
+    return f"{m.group(1)}. {surface}" if m and m.group(1).lower() in GENDERED_TITLES else surface
 
 
-def _counted_triples(ents: pd.DataFrame, documents: pd.DataFrame | None = None,
-                     ) -> dict[tuple[str, str, str], tuple[int, int]]:
-    """``(doc_id, label, surface) -> (mentions, first start)`` in one pass; with ``documents``,
-    one-word surfaces carry the honorific that precedes them in the text."""
-    texts = _texts(documents)
+def _mention_keys(ents: pd.DataFrame, documents: pd.DataFrame | None) -> list[tuple[str, str, str, int]]:
+    """``(doc_id, label, surface, start)`` per mention; with ``documents``, a one-word surface carries
+    the title written before it in the text."""
+    texts = {} if documents is None or documents.empty or "text" not in documents.columns else dict(
+        zip(documents["doc_id"].astype(str).tolist(), documents["text"].tolist(), strict=True))
+    return [(d, lab, _with_title(sur, texts.get(d), st) if texts else sur, st)
+            for d, lab, sur, st in zip(ents["doc_id"].astype(str).tolist(), ents["label"].astype(str).tolist(),
+                                       ents["text"].astype(str).tolist(), ents["start"].astype(int).tolist(),
+                                       strict=True)]
+
+
+def _counted(keys: list[tuple[str, str, str, int]]) -> dict[tuple[str, str, str], tuple[int, int]]:
+    """``(doc_id, label, surface) -> (mentions, first start)`` of :func:`_mention_keys`' rows."""
     out: dict[tuple[str, str, str], tuple[int, int]] = {}
-    for doc_id, label, surface, start in zip(ents["doc_id"].astype(str).tolist(), ents["label"].astype(str).tolist(),
-                                             ents["text"].astype(str).tolist(), ents["start"].astype(int).tolist(),
-                                             strict=True):
-        if texts:
-            surface = _with_honorific(surface, texts.get(doc_id), start)
+    for doc_id, label, surface, start in keys:
         key = (doc_id, label, surface)
         hit = out.get(key)
         out[key] = (1, start) if hit is None else (hit[0] + 1, min(hit[1], start))
@@ -444,14 +445,10 @@ def entity_mentions(
     if ents.empty:
         return pd.DataFrame(columns=MENTION_COLUMNS)
     grouper = NameGrouper(merges)
-    texts = _texts(documents)
-    triples = [(d, lab, _with_honorific(sur, texts.get(d), st) if texts else sur)
-               for d, lab, sur, st in zip(ents["doc_id"].astype(str).tolist(), ents["label"].astype(str).tolist(),
-                                          ents["text"].astype(str).tolist(), ents["start"].astype(int).tolist(),
-                                          strict=True)]
+    keys = _mention_keys(ents, documents)
+    triples = [k[:3] for k in keys]
     # Each distinct (document, label, surface) is grouped once, with its count.
-    nodes = {t: grouper.add(*t, count=n, start=start)
-             for t, (n, start) in _counted_triples(ents, documents).items()}
+    nodes = {t: grouper.add(*t, count=n, start=start) for t, (n, start) in _counted(keys).items()}
     grouper.build()
     root_of = {t: (grouper.root_of(t[0], node) if node is not None else "") for t, node in nodes.items()}
     roots = [root_of[t] for t in triples]

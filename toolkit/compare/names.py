@@ -87,7 +87,8 @@ MAX_BUCKET = 64
 _WS = re.compile(r"\s+")
 _EDGE_PUNCT = "\"'\u2018\u2019\u201c\u201d.,;:!?()[]{}"
 _INITIALS_END = re.compile(r"(?:^|[\s(])(?:[^\W\d_]\.){2,}$")
-_GENDERED = {"mr": "m", "ms": "f", "mrs": "f", "miss": "f"}
+#: Titles that tell a person's gender, and so two people of one surname apart ("Mr. Pires", "Ms Pires").
+GENDERED_TITLES = {"mr": "m", "ms": "f", "mrs": "f", "miss": "f"}
 _SPLIT = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014/_]+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018\u02bc`\u00b4]")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -361,7 +362,7 @@ _SPACED_INITIALS = re.compile(r"\b[A-Z]\. [A-Z]\.")
 def _display_rank(form: str, count: int) -> tuple:
     words = form.split()
     shouting = len(words) > 1 and form.isupper() and any(len(w) > 3 for w in words)
-    titled = len(words) == 2 and words[0].lower().rstrip(".") in _GENDERED
+    titled = len(words) == 2 and words[0].lower().rstrip(".") in GENDERED_TITLES
     # Words are counted as name parts ("J. R." is one part); among equally frequent spellings the
     # wire-style compact initials ("J.R. Vance") come before spaced ones ("J. R. Vance").
     spaced_initials = bool(_SPACED_INITIALS.search(form))
@@ -422,7 +423,7 @@ class NameGrouper:
                 words = _WS.sub(" ", surface).strip().split(" ")
                 if len(words) > 2 and words[0].lower() == "the":
                     words = words[1:]
-                gender = _GENDERED.get(words[0].lower().rstrip(".")) if len(words) == 2 else None
+                gender = GENDERED_TITLES.get(words[0].lower().rstrip(".")) if len(words) == 2 else None
                 if gender:
                     clean, key = f"{words[0]} {clean}", f"{key}\x1e{gender}"
             hit = (clean, parts, key)
