@@ -66,15 +66,16 @@ def layer_annotators(annotators: Sequence[str], layer: Layer) -> list[str]:
 
     ``None`` reads every human layer (:func:`layer_mask` then picks ``gold`` per frame, which
     may have gold spans but no gold stances) and falls back to the model layers when the
-    project has no human annotator (a project with suggestions only).  Unknown names are
-    kept (loading reports them).
+    project has no human annotator (a project with suggestions only).  Names the project does
+    not have select nothing.
     """
     models = [a for a in annotators if a.startswith(MODEL_PREFIX)]
     humans = [a for a in annotators if not a.startswith(MODEL_PREFIX)]
     if layer is None:
         return humans or models
     if isinstance(layer, str):
-        return {"model": models, "human": humans, "all": list(annotators)}.get(layer, [layer])
+        return {"model": models, "human": humans, "all": list(annotators)}.get(
+            layer, [layer] if layer in annotators else [])
     out: list[str] = []
     for item in layer:
         out += [a for a in layer_annotators(annotators, item) if a not in out]

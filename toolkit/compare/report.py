@@ -76,9 +76,7 @@ class Comparison:
 
         proj = Project.open(path)
         known = proj.annotators()
-        wanted = layer_annotators(known, layer)
-        # only the logs the layer needs are read (a model layer is often most of a project)
-        loaded = [a for a in wanted if a in known] if wanted else known
+        loaded = layer_annotators(known, layer)  # only the logs the layer needs (a model layer can be most of it)
         frames = proj.load(annotators=loaded)
         name = kwargs.pop("name", None) or proj.name
         cmp = cls(frames.documents, frames.spans, frames.stances, frames.links, layer=layer,

@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, project: Project) -> int:
     known = project.annotators()
     _check_names(layer, known)
     # only the logs the layer needs are read (a model layer is often most of a big project)
-    loaded = [a for a in layer_annotators(known, layer if layer is not None else spec.default_layer) if a in known]
+    loaded = layer_annotators(known, layer if layer is not None else spec.default_layer)
     frames = project.load(annotators=loaded)
     opts: dict[str, Any] = {"layer": layer, "merge": args.merge}
     if fmt == "spacy":
