@@ -7,7 +7,7 @@ or too few annotators for agreement.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .model import GOLD, MODEL_PREFIX
@@ -17,16 +17,13 @@ __all__ = ["agreement_hint", "empty_hint"]
 _ANNOTATE = "annotate in notebooks/01_annotate.ipynb, run `toolkit preannotate`, or `toolkit import` annotations"
 
 
-def split_annotators(frame: Any) -> tuple[list[str], list[str]]:
-    """(human annotators, model layers) present in a frame with an ``annotator`` column."""
-    if frame is None or len(frame) == 0 or "annotator" not in frame.columns:
-        return [], []
-    names = sorted({str(a) for a in frame["annotator"].unique()})
-    return [a for a in names if not a.startswith(MODEL_PREFIX)], [a for a in names if a.startswith(MODEL_PREFIX)]
-
-
-def _flat(pair: tuple[list[str], list[str]]) -> list[str]:
-    return [*pair[0], *pair[1]]
+def split_annotators(frame: Any, also: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """(human annotators, model layers) present in a frame with an ``annotator`` column, plus ``also``."""
+    names = {str(a) for a in also}
+    if frame is not None and len(frame) and "annotator" in frame.columns:
+        names |= {str(a) for a in frame["annotator"].unique()}
+    ordered = sorted(names)
+    return [a for a in ordered if not a.startswith(MODEL_PREFIX)], [a for a in ordered if a.startswith(MODEL_PREFIX)]
 
 
 def empty_hint(frame: Any, what: str, layer: Any = None, option: str = "--layer",
@@ -38,12 +35,7 @@ def empty_hint(frame: Any, what: str, layer: Any = None, option: str = "--layer"
     ``annotators``: annotators whose logs were not read into ``frame`` (a layer was chosen
     before loading); they are named in the hint too.
     """
-    if annotators:
-        names = sorted(set(annotators) | set(_flat(split_annotators(frame))))
-        humans = [a for a in names if not a.startswith(MODEL_PREFIX)]
-        models = [a for a in names if a.startswith(MODEL_PREFIX)]
-    else:
-        humans, models = split_annotators(frame)
+    humans, models = split_annotators(frame, annotators or ())
     if not humans and not models:
         return f"No {what} in this project yet: {_ANNOTATE}."
     if layer in (None, "human", GOLD) and not humans and models:
