@@ -209,22 +209,21 @@ class _Groups:
         return self.order[lo:hi]
 
 
-def _block_sparse(
-    rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, k: int | None, codes: list[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Top-k of one block from its candidate entries (those above the threshold): sort by row and score."""
-    rows, cols = rows.astype(np.int64), cols.astype(np.int64)
+def _eligible(rows: np.ndarray, cols: np.ndarray, codes: list[np.ndarray]) -> np.ndarray:
+    """Mask of the pairs that may be suggested: not a row with itself, no shared code (document, cluster...)."""
     keep = rows != cols
     for c in codes:
         keep &= c[rows] != c[cols]
-    rows, cols, scores = rows[keep], cols[keep], scores[keep]
-    order = np.lexsort((cols, -scores, rows))  # by row, score descending, column
-    rows, cols, scores = rows[order], cols[order], scores[order]
-    if k is not None and len(rows):
-        first = np.searchsorted(rows, rows, side="left")  # position of each row's first entry
-        keep = np.arange(len(rows)) - first < k
-        rows, cols, scores = rows[keep], cols[keep], scores[keep]
-    return rows, cols, scores
+    return keep
+
+
+def _block_sparse(
+    rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, k: int | None, codes: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Top-k of one block from its candidate entries (above the threshold, ordered by row then column)."""
+    rows, cols = rows.astype(np.int64), cols.astype(np.int64)
+    keep = _eligible(rows, cols, codes)
+    return _top_k_rows(rows[keep], cols[keep], scores[keep], k)
 
 
 def _block_dense(
@@ -332,9 +331,7 @@ def _top_k_pruned(
         prod.sort_indices()
         prod = prod.tocoo()
         rows, cols = prod.row.astype(np.int64) + lo, prod.col.astype(np.int64)
-        keep = rows != cols
-        for c in codes:
-            keep &= c[rows] != c[cols]
+        keep = _eligible(rows, cols, codes)
         rows, cols, score = rows[keep], cols[keep], prod.data[keep].astype(np.float32)
         if high is not None and high_norm is not None and len(rows):
             if k is not None:  # drop candidates that cannot reach their row's top k
@@ -418,6 +415,7 @@ def top_k_similar(
                 out.append(_block_sparse(r + lo, c, d[r, c], k, codes))
             continue
         prod = (a @ xt).tocsr()
+        prod.sort_indices()  # entries by row, then column (the order _block_sparse breaks ties in)
         cand = np.flatnonzero(prod.data >= floor)
         if k is not None and len(cand) > prod.shape[0] * n // 8:
             out.append(_block_dense(prod.toarray(), lo, k, min_score, codes, groups))
