@@ -24,17 +24,17 @@ table's last column, so model suggestions stay out of training data unless asked
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
 from ..tokenize import tokenize
-from ._common import MERGE_RULES, Summary, atomic_lines, merge_spans, prepare, select_frames, write_text
+from ._common import MERGE_RULES, Summary, atomic_lines, combine, merge_spans, prepare, select_frames, write_text
 from .conll import iter_conll, render_conll
 from .docbin import build_docs, docbin_bytes, export_spacy, iter_docs, make_doc, split_documents
-from .jsonl import dumps_strict, iter_jsonl_lines, render_jsonl, write_jsonl
+from .jsonl import dumps_strict, iter_jsonl_lines, render_jsonl
 from .tables import render_spans_csv, render_stances_csv
 from .tools import render_brat, render_doccano, render_prodigy
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "EXPORTERS", "FORMATS", "MERGE_RULES", "ExportFormat", "Summary", "build_docs", "docbin_bytes", "dumps_strict",
-    "iter_conll", "iter_docs", "iter_jsonl_lines", "write_jsonl",
+    "iter_conll", "iter_docs", "iter_jsonl_lines",
     "export", "export_brat", "export_conll", "export_doccano", "export_jsonl", "export_prodigy", "export_spacy",
     "export_spans_csv", "export_stances_csv", "make_doc", "merge_spans", "prepare_for", "render", "render_brat",
     "render_conll", "render_doccano", "render_jsonl", "render_prodigy", "render_spans_csv", "render_stances_csv",
@@ -65,16 +65,19 @@ class ExportFormat:
     #: whether ``merge`` makes sense (span exports) -- stances and links cannot be merged by offsets
     mergeable: bool = True
     render: Callable[..., tuple[Any, Summary]] | None = None
+    #: the text a piece at a time, filling the summary at the end: a file export streams it
+    pieces: Callable[[Frames, Summary], Iterator[str]] | None = None
 
 
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat("jsonl", "documents with spans, stances and links (JSON Lines)", "export.jsonl", "all",
-                     mergeable=False, render=render_jsonl),
+                     mergeable=False, render=render_jsonl, pieces=iter_jsonl_lines),
         ExportFormat("csv", "stances (CSV)", "stances.csv", "all", mergeable=False, render=render_stances_csv),
         ExportFormat("spans-csv", "spans (CSV)", "spans.csv", "all", render=render_spans_csv),
-        ExportFormat("conll", "entities (CoNLL-2003)", "export.conll", "human", render=render_conll),
+        ExportFormat("conll", "entities (CoNLL-2003)", "export.conll", "human", render=render_conll,
+                     pieces=iter_conll),
         ExportFormat("spacy", "spaCy DocBin", "export.spacy", "human", kind="bytes"),
         ExportFormat("prodigy", "Prodigy tasks (JSON Lines)", "prodigy.jsonl", "human", render=render_prodigy),
         ExportFormat("doccano", "doccano examples (JSON Lines)", "doccano.jsonl", "human", render=render_doccano),
@@ -110,25 +113,19 @@ def render(fmt: str, frames: Frames, layer: Layer = None, merge: str | None = No
     else:
         assert f.render is not None
         payload, stats = f.render(chosen)
-    out = Summary({**stats, **summary})
-    out.notes = [*summary.notes, *stats.notes]
-    return payload, out
+    return payload, combine(stats, summary)
 
 
 def export(fmt: str, frames: Frames, path: str | Path, **opts: Any) -> Summary:
     """Write format ``fmt`` to ``path`` (a file, or a folder for ``brat`` and for ``spacy`` with ``dev_share``)."""
     if fmt == "spacy":
         return export_spacy(frames, path, **opts)
-    if fmt in ("jsonl", "conll"):  # streamed to the file: a big project's export is never held in memory
+    pieces = _format(fmt).pieces
+    if pieces is not None:  # streamed to the file: a big project's export is never held in memory
         chosen, summary = prepare_for(fmt, frames, opts.get("layer"), opts.get("merge"))
-        if fmt == "jsonl":
-            stats = write_jsonl(chosen, path)
-        else:
-            stats = Summary()
-            atomic_lines(path, iter_conll(chosen, stats))
-        out = Summary({**stats, **summary})
-        out.notes = [*summary.notes, *stats.notes]
-        return out
+        stats = Summary()
+        atomic_lines(path, pieces(chosen, stats))
+        return combine(stats, summary)
     payload, summary = render(fmt, frames, **opts)
     if FORMATS[fmt].kind == "folder":
         folder = Path(path)

@@ -50,6 +50,14 @@ class Summary(dict[str, int]):
 # --------------------------------------------------------------------------- values
 
 
+def combine(stats: Summary, selection: Summary) -> Summary:
+    """One summary from a format's counts and the layer selection's (merge) counts; the selection's
+    notes first."""
+    out = Summary({**stats, **selection})
+    out.notes = [*selection.notes, *stats.notes]
+    return out
+
+
 def missing(value: Any) -> bool:
     """True for ``None``, NaN and pandas' missing markers (what a JSON ``null`` stands for)."""
     if value is None:

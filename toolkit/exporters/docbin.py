@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import ValidationError
-from ._common import AlignmentLog, Summary, align_spans, example_tokens, examples, write_bytes
+from ._common import AlignmentLog, Summary, align_spans, combine, example_tokens, examples, write_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, DocBin, Span
@@ -154,7 +154,7 @@ def export_spacy(
     stats = Summary()
     if dev_share is None:
         write_bytes(path, docbin_bytes(iter_docs(frames, lang, stats)))
-        return _combine(stats, summary)
+        return combine(stats, summary)
     with_spans = set(frames.spans["doc_id"].astype(str).unique()) if len(frames.spans) else set()
     ids = [str(d) for d in frames.documents["doc_id"] if str(d) in with_spans]
     train_ids, dev_ids = split_documents(ids, dev_share, seed)
@@ -164,12 +164,6 @@ def export_spacy(
     folder = Path(path)
     write_bytes(folder / "train.spacy", train.to_bytes())
     write_bytes(folder / "dev.spacy", dev.to_bytes())
-    summary = _combine(stats, summary)
+    summary = combine(stats, summary)
     summary["train_documents"], summary["dev_documents"] = len(train_ids), len(dev_ids)
     return summary
-
-
-def _combine(first: Summary, second: Summary) -> Summary:
-    out = Summary({**first, **second})
-    out.notes = [*second.notes, *first.notes]
-    return out

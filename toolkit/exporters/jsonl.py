@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._common import Summary, jsonable, missing
@@ -32,15 +31,16 @@ def _grouped(frame: pd.DataFrame, columns: list[str], order: list[str]) -> dict[
     return out
 
 
-def iter_jsonl_lines(frames: Frames) -> Iterator[str]:
-    """The JSON Lines export a line at a time (see :func:`render_jsonl`); the summary counts come from
-    ``frames`` (documents) and the lines produced."""
+def iter_jsonl_lines(frames: Frames, summary: Summary | None = None) -> Iterator[str]:
+    """The JSON Lines export a line at a time (see :func:`render_jsonl`); ``summary`` gets the counts
+    (documents, lines) when the iteration ends."""
     spans = _grouped(frames.spans, ["annotator", "id", "start", "end", "label", "text", "attrs"],
                      ["annotator", "start", "end"])
     stances = _grouped(frames.stances, ["annotator", "target", "value", "claim_id"], ["annotator", "target"])
     links = (_grouped(frames.links.rename(columns={"doc_a": "doc_id"}), ["annotator", "a", "b", "doc_b"], ["annotator"])
              if len(frames.links) else {})
     docs = frames.documents
+    n_lines = 0
     for doc_id, source, title, url, published, sha, text in zip(
             docs["doc_id"].tolist(), docs["source"].tolist(), docs["title"].tolist(), docs["url"].tolist(),
             docs["published"].tolist(), docs["sha256"].tolist(), docs["text"].tolist(), strict=True):
@@ -59,6 +59,9 @@ def iter_jsonl_lines(frames: Frames) -> Iterator[str]:
                 "links": [{"a": la, "b": lb, "doc_b": db} for a, la, lb, db in dl if a == ann],
             }  # fmt: skip
             yield dumps_strict(obj) + "\n"
+            n_lines += 1
+    if summary is not None:
+        summary.update(documents=len(docs), lines=n_lines)
 
 
 def render_jsonl(frames: Frames) -> tuple[str, Summary]:
@@ -66,16 +69,8 @@ def render_jsonl(frames: Frames) -> tuple[str, Summary]:
 
     A document without annotations in ``frames`` is written once with ``"annotator": null``.
     Every absent value (a document-level stance's ``claim``, an empty date) is ``null``.
-    Spans come by start and end, stances by target, links as stored.  :func:`write_jsonl`
-    writes the same lines to a file without holding them.
+    Spans come by start and end, stances by target, links as stored.  A file export streams
+    :func:`iter_jsonl_lines` instead of holding the text.
     """
-    lines = list(iter_jsonl_lines(frames))
-    return "".join(lines), Summary(documents=len(frames.documents), lines=len(lines))
-
-
-def write_jsonl(frames: Frames, path: str | Path) -> Summary:
-    """:func:`render_jsonl` streamed into ``path`` (atomically: a temporary file, fsync, rename)."""
-    from ._common import atomic_lines
-
-    n = atomic_lines(path, iter_jsonl_lines(frames))
-    return Summary(documents=len(frames.documents), lines=n)
+    summary = Summary()
+    return "".join(iter_jsonl_lines(frames, summary)), summary
