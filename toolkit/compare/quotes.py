@@ -995,7 +995,8 @@ def quote_groups(quotes: pd.DataFrame, matches: pd.DataFrame) -> dict[str, str]:
     return connected_components(links)
 
 
-def shared_quotations(quotes: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFrame:
+def shared_quotations(quotes: pd.DataFrame, matches: pd.DataFrame,
+                      roots: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Groups of matching quotations (connected components of the matched pairs).
 
     One row per group found in two or more sources: ``group, n_sources, n_quotations, sources,
@@ -1003,11 +1004,12 @@ def shared_quotations(quotes: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFra
     ..."), ``match`` (the kinds of match that join the group, e.g. "full, partial").  Headline
     versions (``headline_of`` set) are matched like other quotations but are not members: their
     body quotation stands for them (and joins the group when only the headline matched).
+    ``roots``: :func:`quote_groups` of the same quotations and matches, when the caller has it.
     """
     cols = ["group", "n_sources", "n_quotations", "sources", "text", "speakers", "match"]
     if matches.empty:
         return pd.DataFrame(columns=cols)
-    root = quote_groups(quotes, matches)
+    root = quote_groups(quotes, matches) if roots is None else roots
     kinds: dict[str, set[str]] = {}
     match_kind = matches["match"] if "match" in matches.columns else pd.Series("", index=matches.index)
     for a, kind in zip(matches["quote_a"], match_kind, strict=True):

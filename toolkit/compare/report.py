@@ -160,9 +160,14 @@ class Comparison:
         return _quotes.match_quotations(self.quotes, self.quote_threshold, diff=False)
 
     @cached_property
+    def quote_groups(self) -> dict[str, str]:
+        """:func:`~toolkit.compare.quotes.quote_groups`: quotation id -> group (shared quotations, emphasis)."""
+        return _quotes.quote_groups(self.quotes, self.quote_matches)
+
+    @cached_property
     def shared_quotations(self) -> pd.DataFrame:
         """Groups of matching quotations."""
-        return _quotes.shared_quotations(self.quotes, self.quote_matches)
+        return _quotes.shared_quotations(self.quotes, self.quote_matches, self.quote_groups)
 
     # stances and profiles ---------------------------------------------------------------------
     @cached_property
@@ -231,8 +236,7 @@ class Comparison:
     @cached_property
     def emphasis(self) -> pd.DataFrame:
         """Headline/lead items and omissions per outlet."""
-        roots = _quotes.quote_groups(self.quotes, self.quote_matches)  # the groups shared_quotations counts
-        groups = {q: f"quotation {r}" for q, r in roots.items()}
+        groups = {q: f"quotation {r}" for q, r in self.quote_groups.items()}  # as shared_quotations counts them
         return _framing.emphasis(self.documents, self.mentions, self.clusters, self.quotes, groups)
 
     @cached_property
